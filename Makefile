@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 # Compiled catalogs are built, not committed.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations 2>/dev/null || $(BIN)/pybabel compile -q -d translations
+	@$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v "^compiling"; test -f translations/cs/LC_MESSAGES/messages.mo
 
 run: export COUNCIL_ENV ?= development
 run: $(VENV)/.installed translations
@@ -45,6 +45,7 @@ lint: $(VENV)/.installed-dev
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python tools/fill_english_catalog.py
 
 clean:
 	rm -rf $(VENV)

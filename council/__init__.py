@@ -156,7 +156,7 @@ def select_locale() -> str:
     try:
         if current_user and current_user.is_authenticated and current_user.locale in languages:
             return current_user.locale
-    except Exception:  # noqa: BLE001 - e.g. during error handling before login
+    except Exception:
         pass
     if session.get("locale") in languages:
         return session["locale"]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from council.audit.models import AuditEntry
@@ -22,7 +22,7 @@ def _actor_and_ip() -> tuple[int | None, str]:
     try:
         if current_user and current_user.is_authenticated:
             actor_id = current_user.id
-    except Exception:  # noqa: BLE001 - the user may not be loadable mid-login
+    except Exception:
         actor_id = None
     return actor_id, (request.remote_addr or "")[:45]
 

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from council import htmx
@@ -12,8 +13,26 @@ from council.extensions import db
 from council.security import requires
 
 PAGE_SIZE = 100
-ACTIONS = ("login", "login_failed", "create", "update", "delete", "deactivate", "reactivate",
-           "set_password_link", "password_set", "password_changed", "import")
+ACTIONS = {
+    "login": _l("Signed in"),
+    "login_failed": _l("Failed sign-in"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "deactivate": _l("Deactivated"),
+    "reactivate": _l("Reactivated"),
+    "set_password_link": _l("Password link made"),
+    "password_set": _l("Password set by link"),
+    "password_changed": _l("Password changed"),
+    "import": _l("Imported from CSV"),
+}
+OBJECT_TYPES = {
+    "person": _l("Person"),
+    "organisation": _l("Organisation"),
+    "service": _l("Service"),
+    "sector": _l("Sector"),
+    "locality": _l("Locality"),
+}
 
 
 def _date(value: str | None):
@@ -49,7 +68,7 @@ def log():
     context = {
         "entries": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "page": page,
         "actions": ACTIONS, "filters": request.args,
-        "object_types": ("person", "organisation", "service", "sector", "locality"),
+        "object_types": OBJECT_TYPES,
     }
     if htmx.targets("audit-results"):
         return render_template("audit/_results.html", **context)

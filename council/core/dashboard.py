@@ -1,6 +1,6 @@
 """The dashboard is a column of panels; each capability registers its own."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from council.auth.roles import Permission
 

@@ -1,7 +1,7 @@
 """Validators with our own (translated) messages, shared by every form."""
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, ValidationError
-from wtforms.validators import DataRequired, Email, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from council.core.text import fold
 

@@ -1,6 +1,6 @@
 """Small text helpers shared by capabilities."""
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def fold(text: str | None) -> str:
@@ -13,4 +13,4 @@ def fold(text: str | None) -> str:
 
 def utcnow() -> datetime:
     """Naive UTC, the form every timestamp is stored in (SQLite keeps no time zone)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
