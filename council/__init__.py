@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 
@@ -121,8 +121,6 @@ def _configure_sqlite(engine) -> None:
     def _on_begin(connection):
         write = connection.get_execution_options().get("council_write")
         if write is None:
-            from flask import has_request_context
-
             write = not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -153,6 +151,8 @@ def _configure_login(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command-line tools speak the council's default language
+        return current_app.config["COUNCIL_DEFAULT_LOCALE"]
     try:
         if current_user and current_user.is_authenticated and current_user.locale in languages:
             return current_user.locale
@@ -160,7 +160,7 @@ def select_locale() -> str:
         pass
     if session.get("locale") in languages:
         return session["locale"]
-    best = request.accept_languages.best_match(languages) if request else None
+    best = request.accept_languages.best_match(languages)
     return best or current_app.config["COUNCIL_DEFAULT_LOCALE"]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
 from council.auth import services as auth_services
 from council.auth.models import Person
@@ -21,6 +22,7 @@ def init_app(app) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value,
@@ -59,6 +61,7 @@ def create_user(email, name, role, organisation, password_stdin):
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Load even if the database already has people.")
 def demo_data(force):
     """Load the fictional demo council (Czech) with its demo logins."""
@@ -75,6 +78,7 @@ def demo_data(force):
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup(path):
     """Copy the SQLite database consistently while the app keeps serving."""
