@@ -54,6 +54,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     from council.audit import recorder
+    from council.core import models as core_models  # noqa: F401 - registers the settings table
 
     recorder.init_app(app)
     _register_blueprints(app)
@@ -169,8 +170,9 @@ def _register_blueprints(app: Flask) -> None:
     from council.auth import bp as auth_bp
     from council.core.views import bp as core_bp
     from council.directory import bp as directory_bp
+    from council.meetings import bp as meetings_bp
 
-    for blueprint in (core_bp, auth_bp, directory_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, directory_bp, meetings_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

@@ -56,7 +56,7 @@ def app():
 
 @pytest.fixture(autouse=True)
 def clean_database(request):
-    """Every test starts with the migrated, empty schema (default sectors only)."""
+    """Every test starts with the migrated, empty schema (seeded lists only)."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -65,7 +65,7 @@ def clean_database(request):
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
-                if table.name == "sector":
+                if "code" in table.c:  # managed lists keep the entries the migrations seed
                     connection.execute(table.delete().where(table.c.code.is_(None)))
                     connection.execute(table.update().values(active=True))
                 else:

@@ -15,7 +15,7 @@ class Person(UserMixin, db.Model):
 
     __tablename__ = "person"
     __audited__ = True
-    __audit_hidden__ = {"password_hash", "search_text", "version"}
+    __audit_hidden__ = {"password_hash", "search_text", "version", "calendar_token"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -30,6 +30,7 @@ class Person(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -36,6 +36,10 @@ class Permission(StrEnum):
     EXPORT_DIRECTORY = "export_directory"
     VIEW_AUDIT_LOG = "view_audit_log"
     GRANT_ADMIN = "grant_admin"
+    VIEW_MEETINGS = "view_meetings"
+    MANAGE_MEETINGS = "manage_meetings"
+    APPROVE_MINUTES = "approve_minutes"
+    MANAGE_SETTINGS = "manage_settings"
 
 
 PERMISSION_LABELS = {
@@ -49,16 +53,23 @@ PERMISSION_LABELS = {
     Permission.EXPORT_DIRECTORY: _l("Export the directory as CSV"),
     Permission.VIEW_AUDIT_LOG: _l("Browse the audit log"),
     Permission.GRANT_ADMIN: _l("Make someone an administrator"),
+    Permission.VIEW_MEETINGS: _l("See all meetings, agendas, minutes and the register of decisions"),
+    Permission.MANAGE_MEETINGS: _l("Plan meetings, build agendas, invite, keep attendance"),
+    Permission.APPROVE_MINUTES: _l("Approve reviewed minutes"),
+    Permission.MANAGE_SETTINGS: _l("Change the council's settings"),
 }
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.EDIT_OWN_PROFILE}
-_MEMBERS = _EVERYONE | {Permission.VIEW_DIRECTORY, Permission.EXPORT_DIRECTORY}
+_MEMBERS = _EVERYONE | {Permission.VIEW_DIRECTORY, Permission.EXPORT_DIRECTORY, Permission.VIEW_MEETINGS}
 _SECRETARIAT = _MEMBERS | {
     Permission.EDIT_DIRECTORY,
     Permission.MANAGE_PEOPLE,
     Permission.MANAGE_LISTS,
     Permission.IMPORT_DIRECTORY,
     Permission.VIEW_AUDIT_LOG,
+    Permission.MANAGE_MEETINGS,
+    Permission.APPROVE_MINUTES,
+    Permission.MANAGE_SETTINGS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -1,0 +1,115 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, ValidationError
+from wtforms.validators import NumberRange
+
+from council.auth.models import Person
+from council.core.forms import VersionField, max_length, no_control_characters, optional, required, strip
+from council.extensions import db
+from council.meetings.models import MeetingType
+
+
+def person_choices(blank_label) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
+    ).all()
+    return [(0, blank_label)] + [(row.id, row.name) for row in rows]
+
+
+def _check_choice(field, message):
+    if field.data not in {value for value, _label in field.choices}:
+        raise ValidationError(message)
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[required(), max_length(200), no_control_characters], filters=[strip])
+    type_id = SelectField(_l("Type"), coerce=int, validate_choice=False)
+    day = DateField(_l("Date"), validators=[required()], format="%Y-%m-%d")
+    start_time = TimeField(_l("Starts at"), validators=[required()], format="%H:%M")
+    end_time = TimeField(_l("Ends at"), validators=[required()], format="%H:%M")
+    place = StringField(_l("Place"), validators=[optional(), max_length(300), no_control_characters], filters=[strip])
+    description = TextAreaField(_l("Description"), validators=[optional(), max_length(5000)], filters=[strip])
+    chair_id = SelectField(_l("Chair"), coerce=int, validate_choice=False)
+    recorder_id = SelectField(_l("Recorder (writes the minutes)"), coerce=int, validate_choice=False)
+    facilitator_id = SelectField(_l("Facilitator"), coerce=int, validate_choice=False)
+    version = VersionField()
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = db.session.scalars(sa.select(MeetingType).order_by(MeetingType.id)).all()
+        self.type_id.choices = [(t.id, t.label) for t in types
+                                if t.active or (meeting is not None and t.id == meeting.type_id)]
+        people = person_choices(_l("— nobody yet —"))
+        for field in (self.chair_id, self.recorder_id, self.facilitator_id):
+            field.choices = people
+        if meeting is None:
+            del self.version
+
+    def validate_type_id(self, field):
+        _check_choice(field, _l("Choose a type from the list."))
+
+    def validate_chair_id(self, field):
+        _check_choice(field, _l("Choose a person from the list."))
+
+    validate_recorder_id = validate_chair_id
+    validate_facilitator_id = validate_chair_id
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The meeting must end after it starts."))
+
+    def local_start(self) -> datetime:
+        return datetime.combine(self.day.data, self.start_time.data)
+
+    def local_end(self) -> datetime:
+        return datetime.combine(self.day.data, self.end_time.data)
+
+
+WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
+            (4, _l("Friday"))]
+NTH = [(1, _l("first")), (2, _l("second")), (3, _l("third")), (4, _l("fourth")), (-1, _l("last"))]
+
+
+class SeriesForm(FlaskForm):
+    """Create the next meetings after this one by a rule."""
+
+    interval_months = IntegerField(_l("Every how many months"), default=3,
+                                   validators=[required(), NumberRange(1, 12, message=_l("Between 1 and 12."))])
+    pattern = SelectField(_l("On which day"), choices=[
+        ("same_day", _l("The same day of the month as this meeting")),
+        ("weekday", _l("A weekday of the month, e.g. the third Thursday")),
+    ], validate_choice=False)
+    nth = SelectField(_l("Which one"), coerce=int, choices=NTH, validate_choice=False)
+    weekday = SelectField(_l("Weekday"), coerce=int, choices=WEEKDAYS, validate_choice=False)
+    count = IntegerField(_l("How many meetings"), default=4,
+                         validators=[required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
+
+    def validate_pattern(self, field):
+        _check_choice(field, _l("Choose from the list."))
+
+    def validate_nth(self, field):
+        _check_choice(field, _l("Choose from the list."))
+
+    def validate_weekday(self, field):
+        _check_choice(field, _l("Choose from the list."))
+
+
+class CloneForm(FlaskForm):
+    day = DateField(_l("Date of the new meeting"), validators=[required()], format="%Y-%m-%d")
+
+
+class CadenceForm(FlaskForm):
+    months = IntegerField(_l("Meet at least every … months"),
+                          validators=[required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
+
+
+class MeetingTypeForm(FlaskForm):
+    name = StringField(_l("New meeting type"), validators=[required(), max_length(120), no_control_characters], filters=[strip])
+
+    def validate_name(self, field):
+        exists = db.session.scalar(sa.select(MeetingType.id).where(sa.func.lower(MeetingType.name) == field.data.lower()))
+        if exists is not None:
+            raise ValidationError(_l("This name is already on the list."))
