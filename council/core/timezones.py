@@ -1,5 +1,5 @@
 """Times are stored as naive UTC and entered and shown in the council's time zone."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -12,9 +12,9 @@ def council_zone() -> ZoneInfo:
 def local_to_utc(local: datetime) -> datetime:
     """A wall-clock time in the council's zone -> naive UTC for storage."""
     aware = local.replace(tzinfo=council_zone()) if local.tzinfo is None else local
-    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+    return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_to_local(stored: datetime) -> datetime:
     """Naive UTC from the database -> naive wall-clock time in the council's zone."""
-    return stored.replace(tzinfo=timezone.utc).astimezone(council_zone()).replace(tzinfo=None)
+    return stored.replace(tzinfo=UTC).astimezone(council_zone()).replace(tzinfo=None)
