@@ -1,0 +1,1 @@
+"""Routes on the meetings blueprint (work in progress)."""
