@@ -122,7 +122,9 @@ def _configure_sqlite(engine) -> None:
     def _on_begin(connection):
         write = connection.get_execution_options().get("council_write")
         if write is None:
-            write = not (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
+            # Only requests that change data take the lock up front; reads, and scripts or tests
+            # that hold a session open, must not block the writers.
+            write = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 

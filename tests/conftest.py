@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a real database (SQLite file, or PostgreSQL via DATABASE_URL),
 clients that sign in like a person does, factories for people and organisations."""
+import contextvars
 import os
 import re
 import tempfile
@@ -81,6 +82,13 @@ def app_context(app):
 
 class CouncilClient(FlaskClient):
     """A test client that signs in through the login form and sends CSRF tokens like a browser."""
+
+    def open(self, *args, **kwargs):
+        # Serve each request in a fresh context, as a server would. Otherwise a request made
+        # while the test holds an app context reuses it, and with it `g` (where Flask-Login,
+        # Flask-WTF and Flask-Babel cache the person, the CSRF token and the locale) and the
+        # test's own database session and transaction.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/login") -> str:
         page = self.get(path)

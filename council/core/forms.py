@@ -1,13 +1,18 @@
 """Validators with our own (translated) messages, shared by every form."""
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, ValidationError
-from wtforms.validators import URL, DataRequired, Email, Length, Optional
+from wtforms import DateField, HiddenField, IntegerField, TimeField, ValidationError
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional
 
 from council.core.text import fold
 
 
 def required():
     return DataRequired(message=_l("This field is required."))
+
+
+def input_required():
+    """For fields that parse their input (dates, numbers): keeps the parse error if there is one."""
+    return InputRequired(message=_l("This field is required."))
 
 
 def max_length(n: int):
@@ -51,3 +56,37 @@ def no_control_characters(form, field):
 
 def same_text(a: str, b: str) -> bool:
     return fold(a).strip() == fold(b).strip()
+
+
+class DateInput(DateField):
+    """A date field whose parse error speaks our (translated) words."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date like 2027-03-18.")) from None
+
+
+class TimeInput(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a time like 09:30.")) from None
+
+
+class WholeNumberInput(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number.")) from None
+
+
+def choice_values(field) -> set:
+    """The values a select field offers (WTForms' SelectChoice objects)."""
+    return {choice.value for choice in field.choices}

@@ -3,33 +3,46 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField, ValidationError
+from wtforms import SelectField, StringField, TextAreaField, ValidationError
+from wtforms.fields import SelectChoice
 from wtforms.validators import NumberRange
 
 from council.auth.models import Person
-from council.core.forms import VersionField, max_length, no_control_characters, optional, required, strip
+from council.core.forms import (
+    DateInput,
+    TimeInput,
+    VersionField,
+    WholeNumberInput,
+    choice_values,
+    input_required,
+    max_length,
+    no_control_characters,
+    optional,
+    required,
+    strip,
+)
 from council.extensions import db
 from council.meetings.models import MeetingType
 
 
-def person_choices(blank_label) -> list[tuple[int, str]]:
+def person_choices(blank_label) -> list[SelectChoice]:
     rows = db.session.execute(
         sa.select(Person.id, Person.name).where(Person.active.is_(True)).order_by(Person.name)
     ).all()
-    return [(0, blank_label)] + [(row.id, row.name) for row in rows]
+    return [SelectChoice(0, blank_label)] + [SelectChoice(row.id, row.name) for row in rows]
 
 
 def _check_choice(field, message):
-    if field.data not in {value for value, _label in field.choices}:
+    if field.data not in choice_values(field):
         raise ValidationError(message)
 
 
 class MeetingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[required(), max_length(200), no_control_characters], filters=[strip])
     type_id = SelectField(_l("Type"), coerce=int, validate_choice=False)
-    day = DateField(_l("Date"), validators=[required()], format="%Y-%m-%d")
-    start_time = TimeField(_l("Starts at"), validators=[required()], format="%H:%M")
-    end_time = TimeField(_l("Ends at"), validators=[required()], format="%H:%M")
+    day = DateInput(_l("Date"), validators=[input_required()], format="%Y-%m-%d")
+    start_time = TimeInput(_l("Starts at"), validators=[input_required()], format="%H:%M")
+    end_time = TimeInput(_l("Ends at"), validators=[input_required()], format="%H:%M")
     place = StringField(_l("Place"), validators=[optional(), max_length(300), no_control_characters], filters=[strip])
     description = TextAreaField(_l("Description"), validators=[optional(), max_length(5000)], filters=[strip])
     chair_id = SelectField(_l("Chair"), coerce=int, validate_choice=False)
@@ -40,7 +53,7 @@ class MeetingForm(FlaskForm):
     def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
         types = db.session.scalars(sa.select(MeetingType).order_by(MeetingType.id)).all()
-        self.type_id.choices = [(t.id, t.label) for t in types
+        self.type_id.choices = [SelectChoice(t.id, t.label) for t in types
                                 if t.active or (meeting is not None and t.id == meeting.type_id)]
         people = person_choices(_l("— nobody yet —"))
         for field in (self.chair_id, self.recorder_id, self.facilitator_id):
@@ -68,24 +81,25 @@ class MeetingForm(FlaskForm):
         return datetime.combine(self.day.data, self.end_time.data)
 
 
-WEEKDAYS = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
-            (4, _l("Friday"))]
-NTH = [(1, _l("first")), (2, _l("second")), (3, _l("third")), (4, _l("fourth")), (-1, _l("last"))]
+WEEKDAYS = [SelectChoice(0, _l("Monday")), SelectChoice(1, _l("Tuesday")), SelectChoice(2, _l("Wednesday")),
+            SelectChoice(3, _l("Thursday")), SelectChoice(4, _l("Friday"))]
+NTH = [SelectChoice(1, _l("first")), SelectChoice(2, _l("second")), SelectChoice(3, _l("third")),
+       SelectChoice(4, _l("fourth")), SelectChoice(-1, _l("last"))]
 
 
 class SeriesForm(FlaskForm):
     """Create the next meetings after this one by a rule."""
 
-    interval_months = IntegerField(_l("Every how many months"), default=3,
-                                   validators=[required(), NumberRange(1, 12, message=_l("Between 1 and 12."))])
+    interval_months = WholeNumberInput(_l("Every how many months"), default=3,
+                                   validators=[input_required(), NumberRange(1, 12, message=_l("Between 1 and 12."))])
     pattern = SelectField(_l("On which day"), choices=[
-        ("same_day", _l("The same day of the month as this meeting")),
-        ("weekday", _l("A weekday of the month, e.g. the third Thursday")),
+        SelectChoice("same_day", _l("The same day of the month as this meeting")),
+        SelectChoice("weekday", _l("A weekday of the month, e.g. the third Thursday")),
     ], validate_choice=False)
     nth = SelectField(_l("Which one"), coerce=int, choices=NTH, validate_choice=False)
     weekday = SelectField(_l("Weekday"), coerce=int, choices=WEEKDAYS, validate_choice=False)
-    count = IntegerField(_l("How many meetings"), default=4,
-                         validators=[required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
+    count = WholeNumberInput(_l("How many meetings"), default=4,
+                         validators=[input_required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
 
     def validate_pattern(self, field):
         _check_choice(field, _l("Choose from the list."))
@@ -98,12 +112,12 @@ class SeriesForm(FlaskForm):
 
 
 class CloneForm(FlaskForm):
-    day = DateField(_l("Date of the new meeting"), validators=[required()], format="%Y-%m-%d")
+    day = DateInput(_l("Date of the new meeting"), validators=[input_required()], format="%Y-%m-%d")
 
 
 class CadenceForm(FlaskForm):
-    months = IntegerField(_l("Meet at least every … months"),
-                          validators=[required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
+    months = WholeNumberInput(_l("Meet at least every … months"),
+                          validators=[input_required(), NumberRange(1, 24, message=_l("Between 1 and 24."))])
 
 
 class MeetingTypeForm(FlaskForm):
