@@ -3,6 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields import SelectChoice
 from wtforms.validators import NumberRange
@@ -127,3 +128,18 @@ class MeetingTypeForm(FlaskForm):
         exists = db.session.scalar(sa.select(MeetingType.id).where(sa.func.lower(MeetingType.name) == field.data.lower()))
         if exists is not None:
             raise ValidationError(_l("This name is already on the list."))
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
+    agenda_item_id = SelectField(_l("Belongs to"), coerce=int, validate_choice=False)
+
+
+def attachment_form(meeting) -> AttachmentForm:
+    from council.meetings.agenda import schedule
+
+    form = AttachmentForm()
+    form.agenda_item_id.choices = [SelectChoice(0, _l("the whole meeting"))] + [
+        SelectChoice(entry.item.id, f"{entry.number}. {entry.item.title}") for entry in schedule(meeting)
+    ]
+    return form

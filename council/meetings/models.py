@@ -101,6 +101,10 @@ class Meeting(db.Model):
         back_populates="meeting", cascade="all, delete-orphan"
     )
     minutes: Mapped["Minutes | None"] = relationship(back_populates="meeting", uselist=False)
+    attachments: Mapped[list["Attachment"]] = relationship(
+        primaryjoin="and_(Attachment.meeting_id == Meeting.id, Attachment.deleted_at.is_(None))",
+        order_by="Attachment.uploaded_at", viewonly=True,
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -347,6 +351,6 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 
-    meeting: Mapped[Meeting] = relationship()
+    meeting: Mapped[Meeting] = relationship(overlaps="attachments")
     agenda_item = relationship("AgendaItem")
     uploaded_by = relationship("Person")

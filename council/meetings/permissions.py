@@ -63,3 +63,14 @@ def can_approve(person, minutes: Minutes | None) -> bool:
 
 def can_amend(person, minutes: Minutes | None) -> bool:
     return minutes is not None and minutes.locked and person.may(Permission.APPROVE_MINUTES)
+
+
+def can_attach(person, meeting: Meeting) -> bool:
+    """The secretary, and the meeting's chair, recorder and facilitator."""
+    return can_manage(person, meeting) or (
+        person.active and person.id in {meeting.chair_id, meeting.recorder_id, meeting.facilitator_id}
+    )
+
+
+def can_remove_attachment(person, meeting: Meeting, attachment) -> bool:
+    return can_manage(person, meeting) or (person.active and attachment.uploaded_by_id == person.id)

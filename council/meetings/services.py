@@ -14,6 +14,7 @@ from council.core.timezones import local_to_utc, utc_to_local
 from council.extensions import db
 from council.meetings.models import (
     AgendaItem,
+    Attachment,
     Conclusion,
     Invitation,
     Meeting,
@@ -244,6 +245,7 @@ def meeting_page_query(meeting_id: int):
                 selectinload(Minutes.reviews).joinedload(MinutesReview.reviewer),
                 selectinload(Minutes.amendments),
             ),
+            selectinload(Meeting.attachments).joinedload(Attachment.uploaded_by),
         )
     )
 

@@ -13,7 +13,14 @@ from council.core.text import utcnow
 from council.core.timezones import local_to_utc, utc_to_local
 from council.extensions import db
 from council.meetings import agenda, bp, permissions, services
-from council.meetings.forms import CadenceForm, CloneForm, MeetingForm, MeetingTypeForm, SeriesForm
+from council.meetings.forms import (
+    CadenceForm,
+    CloneForm,
+    MeetingForm,
+    MeetingTypeForm,
+    SeriesForm,
+    attachment_form,
+)
 from council.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, MeetingType
 from council.security import requires
 
@@ -72,9 +79,11 @@ def meetings():
 @bp.get("/<int:meeting_id>")
 def meeting_detail(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    return render_template("meetings/meeting.html", meeting=meeting,
-                           schedule=agenda.schedule(meeting), confirm_form=ConfirmForm(),
-                           permissions=permissions)
+    return render_template(
+        "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting),
+        confirm_form=ConfirmForm(), permissions=permissions,
+        attachment_form=attachment_form(meeting) if permissions.can_attach(current_user, meeting) else None,
+    )
 
 
 def _form_response(form, meeting, conflict=None):
