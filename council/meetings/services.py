@@ -22,6 +22,7 @@ from council.meetings.models import (
     MeetingStatus,
     MeetingType,
     Minutes,
+    MinutesAmendment,
     MinutesReview,
 )
 
@@ -243,7 +244,7 @@ def meeting_page_query(meeting_id: int):
             selectinload(Meeting.minutes).options(
                 joinedload(Minutes.recorded_by), joinedload(Minutes.approved_by),
                 selectinload(Minutes.reviews).joinedload(MinutesReview.reviewer),
-                selectinload(Minutes.amendments),
+                selectinload(Minutes.amendments).joinedload(MinutesAmendment.author),
             ),
             selectinload(Meeting.attachments).joinedload(Attachment.uploaded_by),
         )
