@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from council.config import Config, database_url
 from council.extensions import babel, csrf, db, login_manager, migrate
@@ -167,7 +168,16 @@ def select_locale() -> str:
     return best or current_app.config["COUNCIL_DEFAULT_LOCALE"]
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: ids beyond what the databases store are simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from council.audit import bp as audit_bp
     from council.auth import bp as auth_bp
     from council.core.views import bp as core_bp

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from council.core.text import utcnow
 from council.extensions import db
-from council.meetings.models import AgendaItem, AgendaTemplate, Meeting, MeetingStatus
-from council.meetings.services import EditConflict, commit_or_conflict
+from council.meetings.models import AgendaItem, AgendaTemplate, Attachment, Meeting, MeetingStatus
+from council.meetings.services import EditConflict, WorkflowError, commit_or_conflict
 
 STANDING_ITEMS = {
     "previous_minutes": _l("Approval of the minutes of the last meeting"),
@@ -75,8 +75,19 @@ def update_item(item: AgendaItem, data: dict, version: int | None) -> AgendaItem
     return item
 
 
+def has_record(item: AgendaItem) -> bool:
+    """Minutes or conclusions were written on the item: deleting it would delete them too."""
+    return bool(item.minutes_text) or bool(item.conclusions)
+
+
 def delete_item(item: AgendaItem) -> None:
+    """Remove an item; its attachments stay with the meeting. An item with minutes or
+    conclusions is part of the record and is not deleted (WorkflowError)."""
+    if has_record(item):
+        raise WorkflowError("the item has minutes or conclusions")
     meeting = item.meeting
+    db.session.execute(sa.update(Attachment).where(Attachment.agenda_item_id == item.id)
+                       .values(agenda_item_id=None))
     meeting.agenda_items.remove(item)
     db.session.delete(item)
     _renumber(meeting)
@@ -139,26 +150,49 @@ def add_standing_items(meeting: Meeting) -> None:
     for code, title in STANDING_ITEMS.items():
         if code not in present:
             _append(meeting, title, planned_minutes=10, standing=code)
-    standing_first = sorted(meeting.agenda_items, key=lambda i: (i.standing is None, i.position))
+    order = {code: index for index, code in enumerate(STANDING_ITEMS)}
+    standing_first = sorted(meeting.agenda_items,
+                            key=lambda i: (i.standing is None, order.get(i.standing, len(order)), i.position))
     meeting.agenda_items[:] = standing_first
     _renumber(meeting)
     db.session.commit()
 
 
+def _standing_codes(meeting: Meeting) -> set[str]:
+    return {item.standing for item in meeting.agenda_items if item.standing}
+
+
 def copy_from_meeting(meeting: Meeting, source: Meeting) -> int:
+    """Append the source's items (a standing item the agenda already has is not doubled)."""
+    present, copied = _standing_codes(meeting), 0
     for item in source.agenda_items:
+        if item.standing and item.standing in present:
+            continue
         _append(meeting, item.title, item.description, item.planned_minutes, item.standing,
                 item.presenter_id, item.presenter_name)
+        copied += 1
     db.session.commit()
-    return len(source.agenda_items)
+    return copied
+
+
+def _template_minutes(value) -> int:
+    try:
+        return max(1, min(int(value), 600))
+    except (TypeError, ValueError):
+        return 15
 
 
 def copy_from_template(meeting: Meeting, template: AgendaTemplate) -> int:
+    """Append the template's items (a standing item the agenda already has is not doubled)."""
+    present, copied = _standing_codes(meeting), 0
     for entry in template.items or []:
-        _append(meeting, entry.get("title", ""), entry.get("description", ""),
-                int(entry.get("planned_minutes") or 15), entry.get("standing"))
+        if not isinstance(entry, dict) or (entry.get("standing") and entry["standing"] in present):
+            continue
+        _append(meeting, entry.get("title", ""), entry.get("description") or "",
+                _template_minutes(entry.get("planned_minutes")), entry.get("standing"))
+        copied += 1
     db.session.commit()
-    return len(template.items or [])
+    return copied
 
 
 def save_as_template(meeting: Meeting, name: str) -> AgendaTemplate:

@@ -232,23 +232,29 @@ def meeting_page_query(meeting_id: int):
             joinedload(Meeting.facilitator),
             selectinload(Meeting.agenda_items).options(
                 joinedload(AgendaItem.presenter),
+                # One query for the conclusions with everyone responsible for them.
                 selectinload(AgendaItem.conclusions).options(
-                    selectinload(Conclusion.responsible_people),
-                    selectinload(Conclusion.responsible_organisations),
+                    joinedload(Conclusion.responsible_people),
+                    joinedload(Conclusion.responsible_organisations),
                 ),
             ),
             selectinload(Meeting.invitations).options(
                 joinedload(Invitation.person).joinedload(Person.organisation),
                 joinedload(Invitation.organisation),
             ),
-            selectinload(Meeting.minutes).options(
+            # The minutes, their few reviews and amendments ride along in the meeting's own row.
+            joinedload(Meeting.minutes).options(
                 joinedload(Minutes.recorded_by), joinedload(Minutes.approved_by),
-                selectinload(Minutes.reviews).joinedload(MinutesReview.reviewer),
-                selectinload(Minutes.amendments).joinedload(MinutesAmendment.author),
+                joinedload(Minutes.reviews).joinedload(MinutesReview.reviewer),
+                joinedload(Minutes.amendments).joinedload(MinutesAmendment.author),
             ),
             selectinload(Meeting.attachments).joinedload(Attachment.uploaded_by),
         )
     )
+
+
+def load_meeting_page(meeting_id: int) -> Meeting | None:
+    return db.session.scalars(meeting_page_query(meeting_id)).unique().one_or_none()
 
 
 def active_meeting_types() -> list[MeetingType]:

@@ -27,7 +27,9 @@ from council.security import requires
 
 def load_meeting(meeting_id: int) -> Meeting:
     """The meeting with everything its page shows (404), if the person may see it (403)."""
-    meeting = db.one_or_404(services.meeting_page_query(meeting_id))
+    meeting = services.load_meeting_page(meeting_id)
+    if meeting is None:
+        abort(404)
     if not permissions.can_view(current_user, meeting):
         abort(403)
     return meeting
@@ -180,7 +182,7 @@ def meeting_held(meeting_id: int):
 @bp.route("/<int:meeting_id>/clone", methods=["GET", "POST"])
 @requires(Permission.MANAGE_MEETINGS)
 def meeting_clone(meeting_id: int):
-    meeting = db.one_or_404(services.meeting_page_query(meeting_id))
+    meeting = services.load_meeting_page(meeting_id) or abort(404)
     form = CloneForm()
     if form.validate_on_submit():
         start = utc_to_local(meeting.starts_at)
@@ -196,7 +198,7 @@ def meeting_clone(meeting_id: int):
 @bp.route("/<int:meeting_id>/series", methods=["GET", "POST"])
 @requires(Permission.MANAGE_MEETINGS)
 def meeting_series(meeting_id: int):
-    meeting = db.one_or_404(services.meeting_page_query(meeting_id))
+    meeting = services.load_meeting_page(meeting_id) or abort(404)
     form = SeriesForm()
     if request.method == "GET":
         start = utc_to_local(meeting.starts_at)
