@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app council
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench messages translations migrate lint clean
+.PHONY: run test bench screenshots messages translations migrate lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(VENV)/.installed-dev translations
 
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/run.py
+
+# Refresh the pictures README shows (needs Chromium).
+screenshots: $(VENV)/.installed-dev translations
+	COUNCIL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
