@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 _TMP = tempfile.mkdtemp(prefix="council-tests-")
@@ -55,6 +57,16 @@ def app():
     yield application
 
 
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Argon2id at a small cost: tests sign in hundreds of times (one test checks the real cost)."""
+    monkeypatch.setattr(auth_services, "_hasher", QUICK_HASHER)
+    monkeypatch.setattr(auth_services, "_DUMMY_HASH", QUICK_HASHER.hash("nobody's password"))
+
+
 @pytest.fixture(autouse=True)
 def clean_database(request):
     """Every test starts with the migrated, empty schema (seeded lists only)."""
@@ -88,6 +100,10 @@ class CouncilClient(FlaskClient):
         # while the test holds an app context reuses it, and with it `g` (where Flask-Login,
         # Flask-WTF and Flask-Babel cache the person, the CSRF token and the locale) and the
         # test's own database session and transaction.
+        # The test's own transaction ends first, so that the request never waits on it and the
+        # test, reading afterwards, sees what the request saved.
+        if has_app_context():
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/login") -> str:

@@ -2,17 +2,49 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from council.core.forms import (
-    VersionField, email_address, max_length, no_control_characters, optional, required, strip,
+    VersionField,
+    email_address,
+    max_length,
+    no_control_characters,
+    optional,
+    required,
+    strip,
     web_address,
 )
 from council.directory.models import Locality, Organisation, Sector
 from council.extensions import db
+
+
+def name_taken(model, name: str, except_id: int | None = None) -> bool:
+    """Whether another row of ``model`` has this name, in any letter case ("ČERNÁ" = "Černá").
+
+    SQLite's lower() folds only ASCII letters, so the rows of the same length are compared here.
+    """
+    query = sa.select(model.name).where(sa.func.length(model.name) == len(name))
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    wanted = name.casefold()
+    return any(existing.casefold() == wanted for existing in db.session.scalars(query))
+
+
+def choice_id(value) -> int:
+    """An id chosen in the form. Junk becomes -1, which no list offers, so that the field's
+    own message ("Choose … from the list.") explains it, in the reader's language."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 class CheckboxesField(SelectMultipleField):
@@ -28,13 +60,13 @@ def _text(label, length, *, needed=False):
 class OrganisationForm(FlaskForm):
     name = _text(_l("Name"), 200, needed=True)
     short_name = _text(_l("Short name"), 40)
-    sector_id = SelectField(_l("Sector"), coerce=int, validate_choice=False)
+    sector_id = SelectField(_l("Sector"), coerce=choice_id, validate_choice=False)
     address = _text(_l("Address"), 300)
     website = StringField(_l("Website"), validators=[optional(), max_length(300), web_address()], filters=[strip])
     contact_person = _text(_l("Contact person"), 120)
     contact_email = EmailField(_l("Contact email"), validators=[optional(), max_length(254), email_address()], filters=[strip])
     contact_phone = TelField(_l("Contact phone"), validators=[optional(), max_length(40), no_control_characters], filters=[strip])
-    locality_ids = CheckboxesField(_l("Localities it works in"), coerce=int, validate_choice=False)
+    locality_ids = CheckboxesField(_l("Localities it works in"), coerce=choice_id, validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
@@ -51,10 +83,7 @@ class OrganisationForm(FlaskForm):
             del self.version
 
     def validate_name(self, field):
-        query = sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == field.data.lower())
-        if self.organisation is not None:
-            query = query.where(Organisation.id != self.organisation.id)
-        if db.session.scalar(query) is not None:
+        if name_taken(Organisation, field.data, self.organisation.id if self.organisation else None):
             raise ValidationError(_l("An organisation with this name is already in the directory."))
 
     def validate_sector_id(self, field):
@@ -90,8 +119,5 @@ class ListEntryForm(FlaskForm):
         self.model = model
 
     def validate_name(self, field):
-        exists = db.session.scalar(
-            sa.select(self.model.id).where(sa.func.lower(self.model.name) == field.data.lower())
-        )
-        if exists is not None:
+        if name_taken(self.model, field.data):
             raise ValidationError(_l("This name is already on the list."))

@@ -1,8 +1,11 @@
+import dataclasses
+
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields import SelectChoice
 
 from council import htmx
 from council.auth.forms import ConfirmForm, EditPersonForm
@@ -16,9 +19,16 @@ from council.extensions import db
 from council.security import requires
 
 
-
 def _form_status() -> int:
     return 422 if request.method == "POST" else 200
+
+
+def _directory_filter() -> DirectoryFilter:
+    """The filters of the query string; archived entries only for those who keep the directory."""
+    filters = DirectoryFilter.from_args(request.args)
+    if filters.show_inactive and not current_user.may(Permission.EDIT_DIRECTORY):
+        filters = dataclasses.replace(filters, show_inactive=False)
+    return filters
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -26,7 +36,7 @@ def _form_status() -> int:
 @bp.get("/organisations")
 @requires(Permission.VIEW_DIRECTORY)
 def organisations():
-    filters = DirectoryFilter.from_args(request.args)
+    filters = _directory_filter()
     rows, has_more = find_organisations(filters, db.session)
     context = {"organisations": rows, "has_more": has_more, "filters": filters}
     if htmx.targets("organisation-results"):
@@ -166,7 +176,7 @@ def service_delete(service_id: int):
 @bp.get("/people")
 @requires(Permission.VIEW_DIRECTORY)
 def people():
-    filters = DirectoryFilter.from_args(request.args)
+    filters = _directory_filter()
     rows, has_more = find_people(filters, db.session)
     context = {"people": rows, "has_more": has_more, "filters": filters}
     if htmx.targets("people-results"):
@@ -193,6 +203,11 @@ def person_edit(person_id: int):
     person = db.get_or_404(Person, person_id)
     form = EditPersonForm(obj=person if request.method == "GET" else None, person=person,
                           may_grant_admin=current_user.may(Permission.GRANT_ADMIN))
+    organisation = person.organisation
+    if organisation is not None and not organisation.active:
+        # Archived organisations are not offered to anyone else, but their own people keep
+        # them: otherwise their record could not be saved without moving them.
+        form.organisation_id.choices.append(SelectChoice(organisation.id, organisation.name))
     if request.method == "GET":
         form.organisation_id.data = person.organisation_id or 0
     conflict = None

@@ -6,17 +6,16 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import current_app, has_app_context
 
 from council.audit.models import AuditEntry
-from council.auth import services as auth_services
 from council.auth.models import Person
 from council.auth.roles import Role
 from council.directory import transfer
 from council.directory.models import Locality, Organisation, Sector
 from council.extensions import db
 from tests.conftest import CouncilClient, create_organisation, create_person
+from tests.helpers import text_of
 
 ORGANISATION_HEADER = "name,short_name,sector,address,website,contact_person,contact_email,contact_phone,localities"
 
@@ -31,12 +30,6 @@ class BrowserClient(CouncilClient):
             db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """These tests are about files, not about the cost of hashing the fixture people's passwords."""
-    monkeypatch.setattr(auth_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -75,10 +68,6 @@ def confirm_fields(preview) -> dict[str, str]:
         value = re.search(r'\bvalue="([^"]*)"', tag, re.S)
         fields[name] = html.unescape(value.group(1)) if value else ""
     return fields
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def organisation_names() -> list[str]:

@@ -13,6 +13,7 @@ from council.core.timezones import utc_to_local
 from council.extensions import db
 from council.meetings.models import Attendance, Invitation, Meeting, MeetingStatus
 from tests.conftest import count_queries, create_organisation, create_person
+from tests.helpers import text_of
 from tests.meetings.factories import create_meeting
 
 HTMX = {"HX-Request": "true"}
@@ -21,10 +22,6 @@ HTMX = {"HX-Request": "true"}
 def latest():
     """End the test's own read transaction, so that it sees what the requests committed."""
     db.session.rollback()
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def field_error(response, field_id: str) -> str | None:
@@ -193,7 +190,7 @@ def test_walk_in_without_an_account_is_added_as_present(signed_in, people):
     assert walk_in.attendance == Attendance.PRESENT
     assert status_of(meeting.id) == MeetingStatus.HELD
     # The printed list and the meeting page show the walk-in too.
-    assert "Jana Příchozí" in text_of(client.get(f"/meetings/{meeting.id}/attendance/print"))
+    assert "Jana Příchozí" in text_of(client.get(f"/meetings/{meeting.id}/print/attendance"))
 
 
 def test_walk_in_with_an_account_records_their_organisation(signed_in, people):

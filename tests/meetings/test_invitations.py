@@ -14,6 +14,7 @@ from council.core.timezones import utc_to_local
 from council.extensions import db
 from council.meetings.models import Invitation, InvitationResponse, Meeting, MeetingStatus
 from tests.conftest import PASSWORD, count_queries, create_organisation, create_person
+from tests.helpers import text_of
 from tests.meetings.factories import create_meeting
 
 HTMX = {"HX-Request": "true"}
@@ -22,10 +23,6 @@ HTMX = {"HX-Request": "true"}
 def latest():
     """End the test's own read transaction, so that it sees what the requests committed."""
     db.session.rollback()
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def field_error(response, field_id: str) -> str | None:

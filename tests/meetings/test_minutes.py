@@ -15,6 +15,7 @@ from council.extensions import db
 from council.meetings import minutes
 from council.meetings.models import AgendaItem, Meeting, MeetingStatus, Minutes
 from tests.conftest import create_person
+from tests.helpers import text_of
 from tests.meetings.factories import create_meeting
 
 LAST_SPRING = datetime(2026, 3, 12, 9, 0)
@@ -35,9 +36,6 @@ def fresh_request_globals(app):
 
 
 # --- helpers shared by the minutes tests ------------------------------------------------------
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def field_error(response, field_id: str) -> str | None:

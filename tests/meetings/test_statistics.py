@@ -1,6 +1,5 @@
 """Attendance statistics: present per meeting over time, and which organisations and sectors
 came in a year compared with the year before, as tables and server-drawn SVG charts."""
-import html
 import re
 from datetime import datetime
 
@@ -12,11 +11,8 @@ from council.extensions import db
 from council.meetings import charts, invitations
 from council.meetings.models import Attendance, Invitation, MeetingStatus
 from tests.conftest import create_organisation, create_person
+from tests.helpers import text_of
 from tests.meetings.factories import create_meeting
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def held(title, starts, present=(), absent=(), walk_ins=(), type_code="round_table"):
