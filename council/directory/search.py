@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from council.auth.models import Person
 from council.core.text import fold
-from council.directory.models import Organisation, Sector, organisation_locality
+from council.directory.models import DEFAULT_SECTORS, Locality, Organisation, Sector, organisation_locality
 
 PAGE_SIZE = 50
 
@@ -64,9 +64,7 @@ def _in_locality(locality_id: int):
     )
 
 
-def find_organisations(filters: DirectoryFilter, session) -> tuple[list[Organisation], bool]:
-    """One page of organisations (with sector and localities) and whether more follow."""
-    query = sa.select(Organisation).join(Organisation.sector)
+def _organisation_filters(query, filters: DirectoryFilter):
     if not filters.show_inactive:
         query = query.where(Organisation.active.is_(True))
     for term in filters.terms():
@@ -75,14 +73,58 @@ def find_organisations(filters: DirectoryFilter, session) -> tuple[list[Organisa
         query = query.where(Organisation.sector_id == filters.sector)
     if filters.locality:
         query = query.where(_in_locality(filters.locality))
-    query = (
-        query.options(joinedload(Organisation.sector), joinedload(Organisation.localities))
-        .order_by(Organisation.name, Organisation.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((filters.page - 1) * PAGE_SIZE)
-    )
+    return query.order_by(Organisation.name, Organisation.id)
+
+
+def _page(query, filters: DirectoryFilter):
+    return query.limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE)
+
+
+def find_organisations(filters: DirectoryFilter, session) -> tuple[list[Organisation], bool]:
+    """One page of organisations (with sector and localities) and whether more follow."""
+    query = _organisation_filters(sa.select(Organisation).join(Organisation.sector), filters)
+    query = _page(query.options(joinedload(Organisation.sector), joinedload(Organisation.localities)), filters)
     rows = list(session.scalars(query).unique())
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class OrganisationCard:
+    """What the organisation list shows of one organisation."""
+
+    id: int
+    name: str
+    short_name: str
+    active: bool
+    sector_label: str
+    locality_names: list[str]
+
+
+_SEPARATOR = "\x1f"  # never typed into a locality's name
+
+
+def organisation_cards(filters: DirectoryFilter, session) -> tuple[list[OrganisationCard], bool]:
+    """One page of the organisation list in a single query: the list is the directory's busiest
+    page, and whole ORM objects with their joined collections cost it half its time."""
+    locality_names = (
+        sa.select(sa.func.aggregate_strings(Locality.name, _SEPARATOR))
+        .join(organisation_locality, organisation_locality.c.locality_id == Locality.id)
+        .where(organisation_locality.c.organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    query = sa.select(
+        Organisation.id, Organisation.name, Organisation.short_name, Organisation.active,
+        Sector.code, Sector.name.label("sector_name"), locality_names.label("locality_names"),
+    ).join(Organisation.sector)
+    rows = session.execute(_page(_organisation_filters(query, filters), filters)).all()
+    labels: dict[int, str] = {}  # one translation per sector, not per card
+    cards = []
+    for row in rows[:PAGE_SIZE]:
+        if row.code not in labels:
+            labels[row.code] = str(DEFAULT_SECTORS[row.code]) if row.code in DEFAULT_SECTORS else row.sector_name
+        names = sorted(row.locality_names.split(_SEPARATOR)) if row.locality_names else []
+        cards.append(OrganisationCard(row.id, row.name, row.short_name, row.active, labels[row.code], names))
+    return cards, len(rows) > PAGE_SIZE
 
 
 def find_people(filters: DirectoryFilter, session) -> tuple[list[Person], bool]:

@@ -14,7 +14,7 @@ from council.auth.roles import Permission
 from council.directory import bp, services
 from council.directory.forms import ListEntryForm, OrganisationForm, ServiceForm
 from council.directory.models import Locality, Organisation, Sector, Service
-from council.directory.search import DirectoryFilter, filter_options, find_organisations, find_people
+from council.directory.search import DirectoryFilter, filter_options, find_people, organisation_cards
 from council.extensions import db
 from council.security import requires
 
@@ -37,7 +37,7 @@ def _directory_filter() -> DirectoryFilter:
 @requires(Permission.VIEW_DIRECTORY)
 def organisations():
     filters = _directory_filter()
-    rows, has_more = find_organisations(filters, db.session)
+    rows, has_more = organisation_cards(filters, db.session)
     context = {"organisations": rows, "has_more": has_more, "filters": filters}
     if htmx.targets("organisation-results"):
         return render_template("directory/_organisation_results.html", **context)
