@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
@@ -190,6 +190,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from council.security import is_public_endpoint, set_security_headers
+
+    @app.before_request
+    def refuse_nul_characters():
+        # Nobody types NUL; PostgreSQL refuses it in text, so it must never reach a query.
+        values = list(request.args.values()) + (list(request.form.values()) if request.form else [])
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.before_request
     def require_login():

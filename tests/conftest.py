@@ -55,6 +55,9 @@ def app():
     application = create_app({**_config_dict(TestConfig), "SQLALCHEMY_DATABASE_URI": test_database_url()})
     _reset_schema(application)
     yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -231,13 +231,18 @@ def test_page_after_the_last_one_offers_the_way_back(signed_in, directory):
 
 @pytest.mark.parametrize("query", [
     "sector=abc", "locality=-1", "page=0", "page=-3", "page=abc", "sector=", "locality=1.5",
-    "sector=99999999999999999999999", "page=99999999999", "inactive=%00", "q=%00%01",
+    "sector=99999999999999999999999", "page=99999999999", "q=%01%02",
     "q=" + "policie " * 40, "q=" + "a" * 5000,
 ])
 def test_junk_in_the_address_does_not_break_the_search(signed_in, directory, query):
     member = signed_in(Role.MEMBER)
     assert member.get(f"/organisations?{query}").status_code == 200
     assert member.get(f"/organisations?{query}", headers=RESULTS).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["inactive=%00", "q=%00%01", "q=police%00"])
+def test_a_nul_character_in_the_address_is_a_bad_request(signed_in, directory, query):
+    assert signed_in(Role.MEMBER).get(f"/organisations?{query}").status_code == 400
 
 
 def test_junk_filters_are_ignored(signed_in, directory):
