@@ -50,13 +50,17 @@ class InvitePersonForm(FlaskForm):
             raise ValidationError(_l("Choose a person from the list."))
 
 
+def _people_count(count: int) -> str:
+    return ngettext("%(num)d person", "%(num)d people", count)
+
+
 class InviteOrganisationForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=_to_id, validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = [(0, _l("— choose an organisation —"))] + [
-            (org_id, f"{name} ({ngettext('%(num)d person', '%(num)d people', count)})")
+            (org_id, f"{name} ({_people_count(count)})")
             for org_id, name, count in invitations.organisation_choices()
         ]
 

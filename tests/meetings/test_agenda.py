@@ -240,7 +240,7 @@ BAD_ITEM_INPUT = [
     ({"item-planned_minutes": ""}, "This field is required."),
     ({"item-presenter_id": "987654"}, "Choose a person from the list."),
     ({"item-presenter_id": "nobody'--"}, "Choose a person from the list."),
-    ({"item-presenter_name": "Host\x00"}, "Remove the invisible control characters."),
+    ({"item-presenter_name": "Host\x01"}, "Remove the invisible control characters."),
 ]
 
 
