@@ -305,9 +305,16 @@ def agenda_item_new(meeting_id: int):
             return _changed(meeting.id, message)
         # The form stays open for the next item.
         return _changed(meeting.id, message, AgendaState(mode="add", form=_fresh_form()))
-    form.title.render_kw = {"autofocus": True}
+    _focus_first_problem(form)
     status = 422 if request.method == "POST" else 200
     return _render(meeting, AgendaState(mode="add", form=form), status)
+
+
+def _focus_first_problem(form) -> None:
+    """Focus the first field with an error (keyboards and screen readers land on the message),
+    or the title when the form is new."""
+    field = next((f for f in form if f.errors and f.type not in ("CSRFTokenField", "HiddenField")), form.title)
+    field.render_kw = {**(field.render_kw or {}), "autofocus": True}
 
 
 def _fresh_form() -> AgendaItemForm:
@@ -337,7 +344,7 @@ def agenda_item_edit(meeting_id: int, item_id: int):
             meeting = _reloaded(meeting.id)
         else:
             return _changed(meeting.id, _("The item is saved."))
-    form.title.render_kw = {"autofocus": True}
+    _focus_first_problem(form)
     status = 409 if conflict is not None else (422 if request.method == "POST" else 200)
     return _render(meeting, AgendaState(mode="edit", item_id=item_id, form=form, conflict=conflict), status)
 
