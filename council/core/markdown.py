@@ -3,6 +3,8 @@
 markdown-it escapes raw HTML; nh3 (ammonia) then keeps only an allow-list of tags and
 attributes, so ``hx-*``/``data-hx-*``, ``on*`` handlers and scripts can never reach a page.
 """
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -17,6 +19,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+@lru_cache(maxsize=4096)  # the same minutes and descriptions are shown again and again
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")

@@ -232,10 +232,11 @@ def meeting_page_query(meeting_id: int):
             joinedload(Meeting.facilitator),
             selectinload(Meeting.agenda_items).options(
                 joinedload(AgendaItem.presenter),
-                # One query for the conclusions with everyone responsible for them.
-                selectinload(AgendaItem.conclusions).options(
-                    joinedload(Conclusion.responsible_people),
-                    joinedload(Conclusion.responsible_organisations),
+                # Conclusions ride with their items; the people and organisations responsible
+                # come in two keyed lookups (a join through both link tables scans all history).
+                joinedload(AgendaItem.conclusions).options(
+                    selectinload(Conclusion.responsible_people),
+                    selectinload(Conclusion.responsible_organisations),
                 ),
             ),
             selectinload(Meeting.invitations).options(
