@@ -2,6 +2,7 @@
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from council.extensions import db
@@ -41,6 +42,14 @@ def init_app(app) -> None:
         if error.code in MESSAGES:
             return render_error(error.code)
         return error
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # The database refused a value that no form check caught (on PostgreSQL a NUL character
+        # or a number out of range): nothing was saved, and the fault is in the request.
+        db.session.rollback()
+        app.logger.warning("The database refused a value: %s", error.orig)
+        return render_error(400)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):

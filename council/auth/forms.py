@@ -2,19 +2,28 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField, ValidationError
+from wtforms.fields import SelectChoice
 from wtforms.validators import EqualTo
 
 from council.auth import services
 from council.auth.models import Person
 from council.auth.roles import Role
 from council.core.forms import (
-    VersionField, email_address, max_length, no_control_characters, optional, required, strip,
+    VersionField,
+    email_address,
+    max_length,
+    no_control_characters,
+    optional,
+    required,
+    strip,
 )
 from council.extensions import db
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[required(), max_length(254)], filters=[strip])
+    # No control characters: PostgreSQL refuses NUL in text, and no address has them anyway.
+    email = EmailField(_l("Email"), validators=[required(), max_length(254), no_control_characters],
+                       filters=[strip])
     password = PasswordField(_l("Password"), validators=[required(), max_length(1024)])
 
 
@@ -51,17 +60,33 @@ def organisation_choices():
         .where(Organisation.active.is_(True))
         .order_by(Organisation.name)
     ).all()
-    return [(0, _l("— no organisation (guest) —"))] + [(row.id, row.name) for row in rows]
+    return [SelectChoice(0, _l("— no organisation (guest) —"))] + [
+        SelectChoice(row.id, row.name) for row in rows
+    ]
 
 
 def role_choices(may_grant_admin: bool):
-    return [(role.value, role.label) for role in Role if may_grant_admin or role is not Role.ADMIN]
+    return [SelectChoice(role.value, role.label) for role in Role
+            if may_grant_admin or role is not Role.ADMIN]
+
+
+def _offered(field) -> set:
+    """The values a select field offers (its own check would answer in English only)."""
+    return {choice.value if isinstance(choice, SelectChoice) else choice[0] for choice in field.choices}
+
+
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As my browser asks")), SelectChoice("en", "English"),
+    SelectChoice("cs", "Čeština"), SelectChoice("uk", "Українська"),
+]
 
 
 class UniqueEmailMixin:
     person: Person | None = None
 
     def validate_email(self, field):
+        if field.errors:  # not an address at all (e.g. control characters): nothing to look up
+            return
         email = services.normalise_email(field.data)
         query = sa.select(Person.id).where(Person.email == email)
         if self.person is not None and self.person.id is not None:
@@ -77,8 +102,12 @@ class ContactDetailsForm(UniqueEmailMixin, FlaskForm):
     email = EmailField(_l("Email"), validators=[required(), max_length(254), email_address()], filters=[strip])
     phone = TelField(_l("Phone"), validators=[optional(), max_length(40), no_control_characters], filters=[strip])
     function = StringField(_l("Function"), validators=[optional(), max_length(120), no_control_characters], filters=[strip])
-    locale = SelectField(_l("Language"), choices=[("", _l("As my browser asks")), ("en", "English"), ("cs", "Čeština"), ("uk", "Українська")], validate_choice=True)
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validate_choice=False)
     version = VersionField()
+
+    def validate_locale(self, field):
+        if field.data not in _offered(field):
+            raise ValidationError(_l("Choose a language from the list."))
 
 
 class PersonForm(UniqueEmailMixin, FlaskForm):
@@ -98,17 +127,16 @@ class PersonForm(UniqueEmailMixin, FlaskForm):
         self.organisation_id.choices = organisation_choices()
         if person is not None and person.role == Role.ADMIN and not may_grant_admin:
             # Only an administrator changes an administrator's role.
-            self.role.choices = [(Role.ADMIN.value, Role.ADMIN.label)]
+            self.role.choices = [SelectChoice(Role.ADMIN.value, Role.ADMIN.label)]
         else:
             self.role.choices = role_choices(may_grant_admin)
 
     def validate_organisation_id(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in _offered(field):
             raise ValidationError(_l("Choose an organisation from the list."))
 
     def validate_role(self, field):
-        allowed = {value for value, _label in self.role.choices}
-        if field.data not in allowed:
+        if field.data not in _offered(field):
             raise ValidationError(_l("Choose a role from the list."))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from council.audit import recorder
@@ -144,12 +144,20 @@ def load_session_person(token: str | None, person_id: str):
     return person
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests whose transaction begins read-only
+
+
 def _touch_session(session_id: int, now) -> None:
-    # A separate, immediately committed write keeps the request's own transaction read-only.
+    statement = sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
+    if has_request_context() and request.method not in _READ_METHODS:
+        # A request that changes data began with BEGIN IMMEDIATE and so already holds SQLite's
+        # write lock; a second connection would wait for it until "database is locked". The
+        # touch goes in with the request's own changes (Core, so it is safe even mid-flush).
+        db.session.connection().execute(statement)
+        return
+    # A separate, immediately committed write keeps a reading request's transaction read-only.
     with db.engine.connect().execution_options(council_write=True) as connection:
-        connection.execute(
-            sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
-        )
+        connection.execute(statement)
         connection.commit()
 
 

@@ -1,17 +1,28 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from council.auth import bp, services
 from council.auth.forms import (
-    ChangePasswordForm, ConfirmForm, ContactDetailsForm, LoginForm, PersonForm, SetPasswordForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ContactDetailsForm,
+    LoginForm,
+    PersonForm,
+    SetPasswordForm,
 )
 from council.auth.models import Person
 from council.auth.roles import Permission, Role
 from council.core.urls import safe_local_path
 from council.extensions import db
 from council.security import public, requires
+
+
+def _duplicate_email() -> str:
+    """The words of the form's own check, for a clash it could not see coming."""
+    return _("Someone with this email is already in the directory.")
 
 
 def _client_ip() -> str:
@@ -25,21 +36,24 @@ def login():
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     failed = False
-    if request.method == "POST":
-        if services.is_throttled(form.email.data or "", _client_ip()):
+    if form.validate_on_submit():
+        # Checked before the password, so that the right password does not get through either.
+        if services.is_throttled(form.email.data, _client_ip()):
             abort(429)
-        if form.validate_on_submit():
-            result = services.authenticate(
-                form.email.data, form.password.data, _client_ip(),
-                request.headers.get("User-Agent", ""),
-            )
-            if result.person is not None:
-                session.clear()
-                session.permanent = True
-                session["sid"] = result.session_token
-                login_user(result.person)
-                return redirect(safe_local_path(request.args.get("next"), url_for("core.dashboard")))
-            failed = True
+        result = services.authenticate(
+            form.email.data, form.password.data, _client_ip(),
+            request.headers.get("User-Agent", ""),
+        )
+        if result.person is not None:
+            locale = session.get("locale")  # a language chosen on the sign-in page stays
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            if locale:
+                session["locale"] = locale
+            session.permanent = True
+            session["sid"] = result.session_token
+            login_user(result.person)
+            return redirect(safe_local_path(request.args.get("next"), url_for("core.dashboard")))
+        failed = True
     status = 200 if request.method == "GET" else (401 if failed else 422)
     return render_template("auth/login.html", form=form, failed=failed), status
 
@@ -63,8 +77,9 @@ def set_password(token: str):
     form.person = link.person
     if form.validate_on_submit():
         services.use_link(link, form.password.data)
-        if current_user.is_authenticated:
-            logout_user()
+        # Whoever was signed in on this browser is signed out, on the server too.
+        services.end_session(session.get("sid"))
+        logout_user()
         session.clear()
         flash(_("Your password is set. Sign in with your email and the new password."), "success")
         return redirect(url_for("auth.login"))
@@ -95,6 +110,9 @@ def profile():
             except StaleDataError:
                 db.session.rollback()
                 conflict = db.session.get(Person, person.id)
+            except IntegrityError:  # someone took the email between the check and the save
+                db.session.rollback()
+                form.email.errors.append(_duplicate_email())
             else:
                 if person.locale:
                     session["locale"] = person.locale
@@ -131,12 +149,17 @@ def invite():
         form.role.data = Role.MEMBER.value
         form.organisation_id.data = request.args.get("organisation", 0, type=int)
     if form.validate_on_submit():
-        person, token = services.invite(
-            name=form.name.data, email=form.email.data,
-            organisation_id=form.organisation_id.data or None, role=Role(form.role.data),
-            function=form.function.data or "", phone=form.phone.data or "",
-            created_by=current_user,
-        )
+        try:
+            person, token = services.invite(
+                name=form.name.data, email=form.email.data,
+                organisation_id=form.organisation_id.data or None, role=Role(form.role.data),
+                function=form.function.data or "", phone=form.phone.data or "",
+                created_by=current_user,
+            )
+        except IntegrityError:  # someone took the email between the check and the save
+            db.session.rollback()
+            form.email.errors.append(_duplicate_email())
+            return render_template("auth/invite.html", form=form), 422
         return render_template("auth/link_created.html", person=person,
                                link=url_for("auth.set_password", token=token, _external=True),
                                invited=True)
