@@ -8,7 +8,7 @@ from council.auth.models import Person
 from council.core.text import fold
 from council.directory.models import DEFAULT_SECTORS, Locality, Organisation, Sector, organisation_locality
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a phone screen or two of cards; small fragments keep search quick
 
 
 def _int_or_none(value) -> int | None:

@@ -6,6 +6,7 @@ import pytest
 
 from council.auth.models import Person
 from council.auth.roles import Role
+from council.directory.search import PAGE_SIZE
 from council.extensions import db
 from tests.conftest import create_organisation, create_person, sector
 from tests.helpers import input_value, see_saved, text_of
@@ -357,7 +358,7 @@ def test_profile_saved_after_the_secretary_changed_it_is_refused_and_keeps_the_t
 
 
 def test_people_come_in_pages_that_keep_the_search(signed_in, council):
-    for number in range(1, 56):
+    for number in range(1, PAGE_SIZE + 6):
         person = Person(name=f"Koordinátor {number:02d}", email=f"koordinator{number}@example.org",
                         role=Role.MEMBER.value, organisation=council["police"])
         person.refresh_search_text()
@@ -366,10 +367,10 @@ def test_people_come_in_pages_that_keep_the_search(signed_in, council):
     member = signed_in(Role.MEMBER)
 
     first = people_page(member, q="koordinator")
-    assert listed_names(first) == [f"Koordinátor {n:02d}" for n in range(1, 51)]
+    assert listed_names(first) == [f"Koordinátor {n:02d}" for n in range(1, PAGE_SIZE + 1)]
     assert '<a href="/people?q=koordinator&amp;page=2">Next page</a>' in first.get_data(as_text=True)
     second = people_page(member, q="koordinator", page=2)
-    assert listed_names(second) == [f"Koordinátor {n:02d}" for n in range(51, 56)]
+    assert listed_names(second) == [f"Koordinátor {n:02d}" for n in range(PAGE_SIZE + 1, PAGE_SIZE + 6)]
     assert '<a href="/people?q=koordinator&amp;page=1">Previous page</a>' in second.get_data(as_text=True)
     assert "Next page" not in second.get_data(as_text=True)
     past_the_end = text_of(people_page(member, q="koordinator", page=3))
