@@ -195,6 +195,7 @@ def _register_request_hooks(app: Flask) -> None:
     def refuse_nul_characters():
         # Nobody types NUL; PostgreSQL refuses it in text, so it must never reach a query.
         values = list(request.args.values()) + (list(request.form.values()) if request.form else [])
+        values += [value for value in (request.view_args or {}).values() if isinstance(value, str)]
         if any("\x00" in value for value in values):
             abort(400)
 

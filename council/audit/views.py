@@ -48,6 +48,8 @@ def log():
     action = request.args.get("action", "")
     object_type = request.args.get("object_type", "")
     who = request.args.get("who", type=int)
+    if who is not None and not 0 < who < 2**31:
+        who = None
     since, until = _date(request.args.get("since")), _date(request.args.get("until"))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     query = sa.select(AuditEntry).options(joinedload(AuditEntry.actor))

@@ -99,8 +99,8 @@ class OrganisationForm(FlaskForm):
 class ServiceForm(FlaskForm):
     name = _text(_l("Service"), 200, needed=True)
     target_group = _text(_l("Target group"), 300)
-    description = TextAreaField(_l("Description"), validators=[optional(), max_length(5000)], filters=[strip])
-    how_to_refer = TextAreaField(_l("How to refer a client"), validators=[optional(), max_length(5000)], filters=[strip])
+    description = TextAreaField(_l("Description"), validators=[optional(), max_length(5000), no_control_characters], filters=[strip])
+    how_to_refer = TextAreaField(_l("How to refer a client"), validators=[optional(), max_length(5000), no_control_characters], filters=[strip])
     version = VersionField()
 
     def __init__(self, *args, service=None, **kwargs):

@@ -10,7 +10,7 @@ from wtforms.fields import SelectChoice
 from council import htmx
 from council.auth.forms import ConfirmForm, EditPersonForm
 from council.auth.models import Person
-from council.auth.roles import Permission
+from council.auth.roles import Permission, Role
 from council.directory import bp, services
 from council.directory.forms import ListEntryForm, OrganisationForm, ServiceForm
 from council.directory.models import Locality, Organisation, Sector, Service
@@ -201,6 +201,8 @@ def person_detail(person_id: int):
 @requires(Permission.MANAGE_PEOPLE)
 def person_edit(person_id: int):
     person = db.get_or_404(Person, person_id)
+    if person.role == Role.ADMIN and not current_user.may(Permission.GRANT_ADMIN):
+        abort(403)  # an administrator's record, sign-in email included, is changed by an administrator
     form = EditPersonForm(obj=person if request.method == "GET" else None, person=person,
                           may_grant_admin=current_user.may(Permission.GRANT_ADMIN))
     organisation = person.organisation
