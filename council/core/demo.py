@@ -117,6 +117,42 @@ def load() -> None:
         person.refresh_search_text()
         db.session.add(person)
     db.session.commit()
+    _load_meetings()
+
+
+def _load_meetings() -> None:
+    """A round table held two months ago and the next one in three weeks, everyone invited."""
+    from datetime import datetime, timedelta
+
+    from council.core.timezones import local_to_utc
+    from council.meetings import agenda, services
+    from council.meetings.models import Invitation, MeetingType
+
+    people = list(db.session.scalars(sa.select(Person).where(Person.role != "admin")))
+    by_email = {person.email.split("@")[0]: person for person in people}
+    round_table = db.session.scalar(sa.select(MeetingType).where(MeetingType.code == "round_table"))
+    today = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    for title, start in (("Kulatý stůl ke sdílenému terénu", today - timedelta(days=60)),
+                         ("Kulatý stůl ke sdílenému terénu – podzim", today + timedelta(days=21))):
+        meeting = services.save_meeting(None, {
+            "title": title, "type_id": round_table.id, "starts_at": local_to_utc(start),
+            "ends_at": local_to_utc(start + timedelta(hours=3)), "place": "Radnice, zasedací místnost 204",
+            "chair_id": by_email["sekretarka"].id, "recorder_id": by_email["clen"].id,
+            "facilitator_id": by_email["facilitator"].id,
+        })
+        agenda.add_standing_items(meeting)
+        for item_title, minutes in (("Situace v lokalitách a nalezené injekční sety", 30),
+                                    ("Noví klienti terénních programů (bez osobních údajů)", 20),
+                                    ("Spolupráce s městskou policií", 20), ("Různé", 10)):
+            agenda.add_item(meeting, {"title": item_title, "planned_minutes": minutes})
+        for person in people:
+            db.session.add(Invitation(meeting=meeting, person_id=person.id, organisation_id=person.organisation_id,
+                                      attendance="present" if start < today and person.role != "guest" else "unknown"))
+        if start < today:
+            services.mark_held(meeting)
+        else:
+            services.mark_invitations_sent(meeting)
+        db.session.commit()
 
 
 def logins_text() -> str:
