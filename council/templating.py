@@ -1,17 +1,38 @@
 """What every template can use."""
-from flask import current_app
-from flask_babel import format_date, format_time, get_locale
+import functools
+from datetime import UTC, datetime, time
+
+from babel import Locale
+from babel.dates import get_date_format, get_time_format, parse_pattern
+from flask import current_app, g
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from council.auth.roles import Permission
 from council.core.markdown import render_markdown
+from council.core.timezones import council_zone
 
 
 def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Block tags leave no lines of indentation behind: smaller pages, less to send.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["when"] = format_when
-    app.jinja_env.globals.update(Permission=Permission, may=_may)
+    app.jinja_env.filters["clock"] = clock_time
+    app.jinja_env.filters["dateformat"] = format_day
+    app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button)
+    # Flask-Babel's own callables look the translations up again for every string, through two
+    # layers of Jinja wrappers; a page asks for hundreds of labels (one per table row). These do
+    # what Jinja's "newstyle" gettext does, with the translations looked up once per locale.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
+                                 ngettext=_template_ngettext, pgettext=_template_pgettext,
+                                 npgettext=_template_npgettext)
+    app.jinja_env.newstyle_gettext = True
 
     @app.context_processor
     def shared_context():
@@ -25,6 +46,69 @@ def init_app(app) -> None:
 LANGUAGE_NAMES = {"en": "English", "cs": "Čeština", "uk": "Українська"}
 
 
+@pass_eval_context
+def _template_gettext(eval_context, text: str, **variables) -> str:
+    return _formatted(eval_context, _translations().ugettext(text), variables)
+
+
+@pass_eval_context
+def _template_ngettext(eval_context, singular: str, plural: str, number: int, **variables) -> str:
+    variables.setdefault("num", number)
+    return _formatted(eval_context, _translations().ungettext(singular, plural, number), variables)
+
+
+@pass_eval_context
+def _template_pgettext(eval_context, context: str, text: str, **variables) -> str:
+    variables.setdefault("context", context)
+    return _formatted(eval_context, _translations().upgettext(context, text), variables)
+
+
+@pass_eval_context
+def _template_npgettext(eval_context, context: str, singular: str, plural: str, number: int,
+                        **variables) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", number)
+    return _formatted(eval_context, _translations().unpgettext(context, singular, plural, number), variables)
+
+
+def _formatted(eval_context, text: str, variables: dict) -> str:
+    """As Jinja's newstyle gettext: escaped where the template autoescapes, always formatted."""
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+def _translations():
+    """The translations of the request's locale, remembered on ``g`` together with the locale
+    object Flask-Babel chose, so that ``force_locale`` (which swaps that object) still switches
+    them. Should Flask-Babel keep its state elsewhere one day, this only gets slower."""
+    locale = _babel_locale()
+    remembered = getattr(g, "council_translations", None)
+    if remembered is not None and locale is not None and remembered[0] is locale:
+        return remembered[1]
+    translations = get_translations()
+    g.council_translations = (_babel_locale(), translations)
+    return translations
+
+
+def _babel_locale():
+    return getattr(getattr(g, "_flask_babel", None), "babel_locale", None)
+
+
+def post_button(action: str, label: str, class_: str = "", fields: dict | None = None) -> Markup:
+    """A button that POSTs (with the CSRF token) to ``action``: for changes that need no form.
+    A function, not a macro: importing a macro costs every partial that uses it."""
+    hidden = Markup("").join(
+        Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
+        for name, value in (fields or {}).items()
+    )
+    return Markup(
+        '<form method="post" action="{}" class="inline-form">'
+        '<input type="hidden" name="csrf_token" value="{}">{}'
+        '<button type="submit" class="{}">{}</button></form>'
+    ).format(action, generate_csrf(), hidden, class_, label)
+
+
 def _may(permission: Permission) -> bool:
     return current_user.is_authenticated and current_user.may(permission)
 
@@ -33,4 +117,40 @@ def format_when(value, date_format: str = "medium") -> str:
     """A date and time without seconds in the reader's locale and the council's time zone."""
     if value is None:
         return ""
-    return f"{format_date(value, date_format)} {format_time(value, 'short')}"
+    return f"{format_day(value, date_format)} {clock_time(value)}"
+
+
+# Flask-Babel's date filters parse the locale and the pattern again for every value; pages with
+# a table of dates and times call them hundreds of times. These write exactly the same text.
+
+STANDARD_FORMATS = ("short", "medium", "long", "full")
+
+
+def format_day(value, date_format: str = "medium") -> str:
+    """As ``flask_babel.format_date``: a stored (naive UTC) datetime is shown on the council's
+    day, a date as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC).astimezone(council_zone()).date()
+    locale = get_locale()
+    return _date_pattern(locale, date_format).apply(value, locale)
+
+
+def clock_time(value) -> str:
+    """As ``flask_babel.format_time(value, "short")``, in the council's time zone."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=UTC).astimezone(council_zone())
+    return _clock_text(get_locale(), local.hour, local.minute)
+
+
+@functools.lru_cache(maxsize=256)
+def _date_pattern(locale: Locale, date_format: str):
+    pattern = get_date_format(date_format, locale=locale) if date_format in STANDARD_FORMATS else date_format
+    return parse_pattern(pattern)
+
+
+@functools.lru_cache(maxsize=8192)  # every minute of the day in a few languages
+def _clock_text(locale: Locale, hour: int, minute: int) -> str:
+    return parse_pattern(get_time_format("short", locale=locale)).apply(time(hour, minute), locale)

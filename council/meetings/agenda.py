@@ -21,15 +21,22 @@ class ScheduledItem:
     number: int
     item: AgendaItem
     starts_at: datetime  # naive UTC, like the meeting's start
+    changed: bool = False  # since the agenda was published
+    presenter: str = ""
 
 
 def schedule(meeting: Meeting) -> list[ScheduledItem]:
     """Items numbered 1.. in order, each starting when the previous one's planned time ends."""
     scheduled, start = [], meeting.starts_at
     for number, item in enumerate(meeting.agenda_items, start=1):
-        scheduled.append(ScheduledItem(number, item, start))
+        scheduled.append(ScheduledItem(number, item, start, is_changed_since_publishing(meeting, item),
+                                       presenter_label(item)))
         start += timedelta(minutes=max(item.planned_minutes or 0, 0))
     return scheduled
+
+
+def presenter_label(item: AgendaItem) -> str:
+    return item.presenter.name if item.presenter is not None else (item.presenter_name or "")
 
 
 def _renumber(meeting: Meeting) -> None:

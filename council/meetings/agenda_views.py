@@ -202,24 +202,18 @@ def overrun_minutes(meeting: Meeting, schedule) -> int:
     return int((ends - meeting.ends_at).total_seconds() // 60)
 
 
-def presenter_label(item: AgendaItem) -> str:
-    return item.presenter.name if item.presenter is not None else (item.presenter_name or "")
-
-
 @bp.context_processor
 def _agenda_helpers():
     return {
         "agenda_can_edit": lambda meeting: can_edit_agenda(current_user, meeting),
         "agenda_can_manage": lambda meeting: permissions.can_manage(current_user, meeting),
-        "agenda_changed": agenda.is_changed_since_publishing,
+        "agenda_changed_count": lambda schedule: sum(entry.changed for entry in schedule),
         "agenda_previous_conclusions": previous_conclusions,
         "agenda_start_options": start_options,
         "agenda_has_own_items": has_own_items,
         "agenda_missing_standing_items": missing_standing_items,
         "agenda_ends_at": agenda_ends_at,
         "agenda_overrun_minutes": overrun_minutes,
-        "agenda_presenter": presenter_label,
-        "agenda_template_form": lambda: AgendaTemplateForm(formdata=None),
         "agenda_may_see_other_meetings": lambda: current_user.may(Permission.VIEW_MEETINGS),
     }
 
@@ -339,7 +333,7 @@ def agenda_item_edit(meeting_id: int, item_id: int):
             if current is None:  # deleted by someone else meanwhile
                 return _refused(_reloaded(meeting.id), _("Someone else deleted this item meanwhile."))
             conflict = SimpleNamespace(title=current.title, description=current.description,
-                                       presenter=presenter_label(current),
+                                       presenter=agenda.presenter_label(current),
                                        planned_minutes=current.planned_minutes, version=current.version)
             meeting = _reloaded(meeting.id)
         else:
@@ -446,11 +440,14 @@ def agenda_from_template(meeting_id: int):
     return _changed(meeting.id, _("%(n)d items are copied from the template.", n=copied))
 
 
-@bp.post("/<int:meeting_id>/agenda/save-template")
+@bp.route("/<int:meeting_id>/agenda/save-template", methods=["GET", "POST"])
 def agenda_save_template(meeting_id: int):
-    """Saving the agenda as a template changes no meeting: allowed whatever the meeting's state."""
+    """Saving the agenda as a template changes no meeting: allowed whatever the meeting's state.
+    GET opens the form under the agenda."""
     meeting = _managed_meeting(meeting_id)
     form = AgendaTemplateForm()
+    if request.method == "GET":
+        return _render(meeting, AgendaState(template_form=form))
     if not meeting.agenda_items:
         return _refused(meeting, _("Add at least one item before saving the agenda as a template."), 422)
     if form.validate_on_submit():

@@ -143,14 +143,14 @@ class WalkInForm(FlaskForm):
 
 # --- template helpers ------------------------------------------------------------------------
 
-@bp.app_template_global("invitation_overview")
-def _invitation_overview(meeting, person=None):
-    return invitations.overview(meeting, person)
-
-
 @bp.app_template_global("meeting_answers_open")
 def _answers_open(meeting):
     return invitations.answers_open(meeting)
+
+
+@bp.app_template_global("meeting_attendance_open")
+def _attendance_open(meeting):
+    return invitations.attendance_open(meeting)
 
 
 @bp.app_template_global("meeting_can_invite")
@@ -196,7 +196,7 @@ def _meeting_page(meeting: Meeting):
 def _invite_page(meeting: Meeting, status: int = 200, **forms):
     context = {
         "meeting": meeting,
-        "overview": invitations.overview(meeting),
+        "invitees": sorted(meeting.invitations, key=invitations.sort_key),
         "open": invitations.can_invite(current_user, meeting),
         "person_form": forms.get("person_form") or InvitePersonForm(
             prefix="person", meeting_id=meeting.id, formdata=None),
@@ -372,12 +372,11 @@ def respond(meeting_id: int):
         except invitations.InvitationError as problem:
             error, status = str(problem.message), 409
     if target in RESPONSE_TARGETS:
-        # On the meeting page the counts and the invitee's row change with the answer.
-        answer_overview = (invitations.overview(meeting, by_name=False)
-                           if target == "my-response" and error is None else None)
+        # On the meeting page the counts change with the answer.
+        counts = invitations.answers(meeting.id) if target == "my-response" and error is None else None
         return render_template("meetings/_respond.html", meeting=meeting, invitation=invitation,
                                response_id=target, error=error, saved=error is None,
-                               answer_overview=answer_overview), status
+                               counts=counts), status
     if error:
         flash(error, "error")
     else:
@@ -390,17 +389,28 @@ def respond(meeting_id: int):
 # --- attendance ------------------------------------------------------------------------------
 
 def _attendance_context(meeting: Meeting, walk_in_form=None) -> dict:
+    """The invitees with their answers for everyone who may see the meeting; the toggles and
+    the walk-in form for those who keep the list, from the meeting's day on."""
     rows = invitations.attendance_rows(meeting.id)
+    may_keep = permissions.can_keep_attendance(current_user, meeting)
+    is_open = may_keep and invitations.attendance_open(meeting)
+    if is_open and walk_in_form is None:
+        walk_in_form = WalkInForm(prefix="walk_in", meeting_id=meeting.id, formdata=None)
+    counts = invitations.attendance_counts(rows)
     return {
-        "meeting": meeting, "rows": rows, "counts": invitations.attendance_counts(rows),
-        "open": invitations.attendance_open(meeting),
-        "walk_in_form": walk_in_form or WalkInForm(prefix="walk_in", meeting_id=meeting.id, formdata=None),
+        "meeting": meeting, "rows": rows, "counts": counts, "walk_in_form": walk_in_form,
+        "open": is_open, "may_keep": may_keep,
+        "show_attendance": is_open or counts[Attendance.UNKNOWN.value] < len(rows),
+        "may_invite": invitations.can_invite(current_user, meeting),
     }
 
 
 @bp.get("/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
-    meeting = _meeting_for_attendance(meeting_id)
+    meeting = db.one_or_404(sa.select(Meeting).where(Meeting.id == meeting_id)
+                            .options(joinedload(Meeting.type)))
+    if not permissions.can_view(current_user, meeting):
+        abort(403)
     if htmx.targets("attendance-summary"):
         rows = invitations.attendance_rows(meeting.id)
         return render_template("meetings/_attendance_summary.html", meeting=meeting,

@@ -3,13 +3,14 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from council import htmx
 from council.auth.forms import ConfirmForm
 from council.core.forms import choice_values
 from council.extensions import db
 from council.meetings import attachments, bp, documents, permissions
 from council.meetings.forms import attachment_form
 from council.meetings.models import Attachment
-from council.meetings.views import load_meeting
+from council.meetings.views import load_meeting, load_meeting_overview
 from council.security import public
 
 
@@ -95,12 +96,17 @@ def calendar_settings():
 
 # --- attachments ----------------------------------------------------------------------------
 
-@bp.post("/<int:meeting_id>/attachments")
+@bp.route("/<int:meeting_id>/attachments", methods=["GET", "POST"])
 def attachment_upload(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    """The upload form (alone for htmx, which opens it on the meeting page), and the upload."""
+    meeting = load_meeting_overview(meeting_id)
     if not permissions.can_attach(current_user, meeting):
         abort(403)
     form = attachment_form(meeting)
+    if request.method == "GET":
+        if htmx.targets("attachment-upload"):
+            return render_template("meetings/_attachment_upload.html", meeting=meeting, form=form)
+        return render_template("meetings/attachment_form.html", meeting=meeting, form=form)
     if form.validate_on_submit():
         if form.agenda_item_id.data not in choice_values(form.agenda_item_id):
             form.agenda_item_id.errors.append(_("Choose from the list."))
@@ -123,7 +129,7 @@ def attachment_download(attachment_id: int):
     attachment = db.get_or_404(Attachment, attachment_id)
     if attachment.deleted_at is not None:
         abort(404)
-    load_meeting(attachment.meeting_id)  # 403 unless the person may see the meeting
+    load_meeting_overview(attachment.meeting_id)  # 403 unless the person may see the meeting
     path = attachments.path_of(attachment)
     if not path.exists():
         abort(404)
@@ -134,7 +140,7 @@ def attachment_download(attachment_id: int):
 @bp.post("/attachments/<int:attachment_id>/delete")
 def attachment_delete(attachment_id: int):
     attachment = db.get_or_404(Attachment, attachment_id)
-    meeting = load_meeting(attachment.meeting_id)
+    meeting = load_meeting_overview(attachment.meeting_id)
     if not permissions.can_remove_attachment(current_user, meeting, attachment):
         abort(403)
     if not ConfirmForm().validate_on_submit():

@@ -97,39 +97,43 @@ def organisation_label(invitation: Invitation) -> str:
 
 
 @dataclass
-class Overview:
-    """Counts and lists for the meeting page, computed from already loaded invitations."""
+class Answers:
+    """How the invitees answered and who came, for the meeting page."""
 
-    invitations: list[Invitation]
-    mine: Invitation | None = None
+    total: int = 0
     attending: int = 0
     excused: int = 0
-    pending: list[Invitation] = field(default_factory=list)
+    not_answered: int = 0  # members who have not answered (walk-ins are not asked)
     present: int = 0
     recorded: bool = False
-
-    @property
-    def total(self) -> int:
-        return len(self.invitations)
+    not_answered_names: list[str] = field(default_factory=list)  # by name, when asked for
+    mine: sa.Row | None = None  # the person's own invitation (its ``response``), if invited
 
 
-def overview(meeting: Meeting, person=None, *, by_name: bool = True) -> Overview:
-    """``by_name=False`` only counts, without touching the invitees' names (no loading)."""
-    invitations = sorted(meeting.invitations, key=sort_key) if by_name else list(meeting.invitations)
-    result = Overview(invitations)
-    for invitation in invitations:
-        if person is not None and invitation.person_id is not None and invitation.person_id == person.id:
-            result.mine = invitation
-        if invitation.response == InvitationResponse.ATTENDING:
+def answers(meeting_id: int, person_id: int | None = None, *, with_names: bool = False) -> Answers:
+    """Counted from one light query (no invitee is loaded as a record), whatever their number;
+    ``with_names`` also lists who has not answered yet."""
+    columns = [Invitation.person_id, Invitation.response, Invitation.attendance]
+    query = sa.select(*columns).where(Invitation.meeting_id == meeting_id)
+    if with_names:
+        query = query.add_columns(Person.name).outerjoin(Person, Person.id == Invitation.person_id)
+    rows = db.session.execute(query).all()
+    result = Answers(total=len(rows))
+    for row in rows:
+        if person_id is not None and row.person_id == person_id:
+            result.mine = row
+        if row.response == InvitationResponse.ATTENDING:
             result.attending += 1
-        elif invitation.response == InvitationResponse.EXCUSED:
+        elif row.response == InvitationResponse.EXCUSED:
             result.excused += 1
-        elif invitation.person_id is not None:
-            result.pending.append(invitation)
-        if invitation.attendance != Attendance.UNKNOWN:
+        elif row.person_id is not None:
+            result.not_answered += 1
+            if with_names:
+                result.not_answered_names.append(row.name)
+        if row.attendance != Attendance.UNKNOWN:
             result.recorded = True
-        if invitation.attendance == Attendance.PRESENT:
-            result.present += 1
+            result.present += row.attendance == Attendance.PRESENT
+    result.not_answered_names.sort(key=fold)
     return result
 
 

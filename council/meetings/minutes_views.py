@@ -6,7 +6,7 @@ Every handler: load the meeting (404) -> check who may act (403) -> call a rule 
 """
 from babel.lists import format_list
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from council import htmx
@@ -25,6 +25,7 @@ from council.meetings.minutes_forms import (
 from council.meetings.models import Meeting, MinutesStatus, ReviewState
 from council.meetings.services import EditConflict, WorkflowError
 from council.meetings.views import load_meeting
+from council.templating import format_day
 from council.security import requires
 
 # --- what templates use -----------------------------------------------------------------------
@@ -37,7 +38,7 @@ def minutes_signature(record) -> str:
     signed = minutes.signature(record)
 
     def on(name, day):
-        return _("%(name)s on %(date)s", name=name, date=format_date(day, "long")) if day else name
+        return _("%(name)s on %(date)s", name=name, date=format_day(day, "long")) if day else name
 
     parts = []
     if signed.recorded_by:

@@ -1,10 +1,17 @@
 """Who may do what with a meeting: the object-level rules, on top of the role table."""
+import sqlalchemy as sa
+
 from council.auth.roles import Permission
-from council.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus, ReviewState
+from council.extensions import db
+from council.meetings.models import Invitation, Meeting, MeetingStatus, Minutes, MinutesStatus, ReviewState
 
 
 def is_invited(person, meeting: Meeting) -> bool:
-    return any(invitation.person_id == person.id for invitation in meeting.invitations)
+    if "invitations" not in sa.inspect(meeting).unloaded:
+        return any(invitation.person_id == person.id for invitation in meeting.invitations)
+    # The meeting page does not load every invitee to learn whether one of them is this guest.
+    return db.session.scalar(sa.select(sa.exists().where(
+        Invitation.meeting_id == meeting.id, Invitation.person_id == person.id)))
 
 
 def can_view(person, meeting: Meeting) -> bool:

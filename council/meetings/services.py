@@ -1,4 +1,5 @@
 """Meetings: planning, series, cloning, cancelling, the status workflow and the cadence rule."""
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule, weekday
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from council.core.models import CouncilSetting
@@ -220,8 +222,47 @@ def cadence_warning(now: datetime | None = None, months: int | None = None) -> C
 
 # --- loading ------------------------------------------------------------------------------
 
+@functools.cache
+def _overview_statements():
+    """Built once: composing statements with loader options costs more than running them."""
+    meeting_id = sa.bindparam("meeting_id")
+    return (
+        sa.select(Meeting).where(Meeting.id == meeting_id).options(
+            joinedload(Meeting.type), joinedload(Meeting.chair), joinedload(Meeting.recorder),
+            joinedload(Meeting.facilitator),
+            joinedload(Meeting.minutes).options(joinedload(Minutes.recorded_by),
+                                                joinedload(Minutes.approved_by)),
+        ),
+        sa.select(MinutesReview).join(Minutes).where(Minutes.meeting_id == meeting_id)
+        .options(joinedload(MinutesReview.reviewer)).order_by(MinutesReview.id),
+        sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+        .options(joinedload(AgendaItem.presenter)).order_by(AgendaItem.position),
+        sa.select(Attachment).where(Attachment.meeting_id == meeting_id, Attachment.deleted_at.is_(None))
+        .options(joinedload(Attachment.uploaded_by)).order_by(Attachment.uploaded_at),
+    )
+
+
+def load_meeting_overview(meeting_id: int) -> Meeting | None:
+    """What the meeting page shows: the meeting, its agenda, the state of its minutes and its
+    attachments, in at most four queries whatever its size. The invitees are counted apart
+    (``invitations.answers``); the minutes' text is on the minutes page.
+
+    The collections are filled from plain queries: the ORM's eager loaders for collections
+    cost several times the queries themselves."""
+    meeting_query, review_query, agenda_query, attachment_query = _overview_statements()
+    parameters = {"meeting_id": meeting_id}
+    meeting = db.session.scalars(meeting_query, parameters).one_or_none()
+    if meeting is not None:
+        if meeting.minutes is not None:
+            set_committed_value(meeting.minutes, "reviews", list(db.session.scalars(review_query, parameters)))
+        set_committed_value(meeting, "agenda_items", list(db.session.scalars(agenda_query, parameters)))
+        set_committed_value(meeting, "attachments", list(db.session.scalars(attachment_query, parameters)))
+    return meeting
+
+
 def meeting_page_query(meeting_id: int):
-    """Everything the meeting page shows, in a fixed number of queries whatever its size."""
+    """Everything about a meeting (the minutes with their conclusions, the invitees), for the
+    minutes page and the documents, in a fixed number of queries whatever its size."""
     from council.auth.models import Person
 
     return (

@@ -12,27 +12,35 @@ from council.auth.roles import Permission
 from council.core.text import utcnow
 from council.core.timezones import local_to_utc, utc_to_local
 from council.extensions import db
-from council.meetings import agenda, bp, permissions, services
+from council.meetings import agenda, bp, invitations, permissions, services
 from council.meetings.forms import (
     CadenceForm,
     CloneForm,
     MeetingForm,
     MeetingTypeForm,
     SeriesForm,
-    attachment_form,
 )
 from council.meetings.models import Attendance, Invitation, Meeting, MeetingStatus, MeetingType
 from council.security import requires
 
 
-def load_meeting(meeting_id: int) -> Meeting:
-    """The meeting with everything its page shows (404), if the person may see it (403)."""
-    meeting = services.load_meeting_page(meeting_id)
+def _visible(meeting: Meeting | None) -> Meeting:
     if meeting is None:
         abort(404)
     if not permissions.can_view(current_user, meeting):
         abort(403)
     return meeting
+
+
+def load_meeting(meeting_id: int) -> Meeting:
+    """The meeting with its minutes, conclusions and invitees (404), if the person may see it
+    (403)."""
+    return _visible(services.load_meeting_page(meeting_id))
+
+
+def load_meeting_overview(meeting_id: int) -> Meeting:
+    """The meeting with what its page shows (404), if the person may see it (403)."""
+    return _visible(services.load_meeting_overview(meeting_id))
 
 
 def _years() -> list[int]:
@@ -80,11 +88,14 @@ def meetings():
 
 @bp.get("/<int:meeting_id>")
 def meeting_detail(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_overview(meeting_id)
+    # The secretary sees who has not answered while answers are still coming in.
+    with_names = permissions.can_manage(current_user, meeting) and meeting.status in (
+        MeetingStatus.PLANNED, MeetingStatus.INVITED)
     return render_template(
         "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting),
-        confirm_form=ConfirmForm(), permissions=permissions,
-        attachment_form=attachment_form(meeting) if permissions.can_attach(current_user, meeting) else None,
+        answers=invitations.answers(meeting.id, current_user.id, with_names=with_names),
+        permissions=permissions,
     )
 
 

@@ -54,7 +54,10 @@ def test_member_cannot_keep_attendance(signed_in, people):
     meeting = meeting_today(invite=[people[Role.MEMBER]])
     invitation = invitation_of(meeting.id, people[Role.MEMBER].id)
     member = signed_in(Role.MEMBER)
-    assert member.get(f"/meetings/{meeting.id}/attendance").status_code == 403
+    page = member.get(f"/meetings/{meeting.id}/attendance")
+    assert page.status_code == 200  # who is invited, without the buttons that record attendance
+    assert "Member" in text_of(page) and 'name="attendance"' not in text_of(page)
+    assert "Someone came without an invitation" not in text_of(page)
     assert member.submit(f"/meetings/{meeting.id}/attendance/{invitation.id}",
                          {"attendance": "present"}).status_code == 403
     assert member.submit(f"/meetings/{meeting.id}/attendance/walk-in",
@@ -76,11 +79,16 @@ def test_the_people_running_the_meeting_keep_attendance(signed_in, people, role_
     assert invitation_of(meeting.id, people[Role.FACILITATOR].id).attendance == Attendance.PRESENT
 
 
-def test_meeting_page_offers_the_attendance_list_only_to_those_who_keep_it(signed_in, people):
+def test_meeting_page_offers_the_attendance_list_to_those_who_keep_it_and_the_invitees_to_others(
+        signed_in, people):
     meeting = meeting_today(invite=[people[Role.MEMBER]])
-    link = f'href="/meetings/{meeting.id}/attendance"'
-    assert link in text_of(signed_in(Role.SECRETARY).get(f"/meetings/{meeting.id}"))
-    assert link not in text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting.id}"))
+    secretary_page = text_of(signed_in(Role.SECRETARY).get(f"/meetings/{meeting.id}"))
+    member_page = text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting.id}"))
+    link = f'href="/meetings/{meeting.id}/attendance">'
+    assert f'{link}Attendance list</a>' in secretary_page
+    assert f'{link}Who is invited</a>' in member_page and "Attendance list</a>" not in member_page
+    # Both reach the page through the meeting's tabs.
+    assert f'{link}Invitees and attendance</a>' in secretary_page and f'{link}Invitees and attendance</a>' in member_page
 
 
 # --- toggles --------------------------------------------------------------------------------
@@ -165,7 +173,12 @@ def test_cancelled_meeting_has_no_attendance_to_keep(signed_in, people):
     meeting = meeting_today(invite=[people[Role.MEMBER]])
     meeting.status = MeetingStatus.CANCELLED.value
     db.session.commit()
-    assert signed_in(Role.SECRETARY).get(f"/meetings/{meeting.id}/attendance").status_code == 403
+    client = signed_in(Role.SECRETARY)
+    page = client.get(f"/meetings/{meeting.id}/attendance")
+    assert page.status_code == 200 and 'name="attendance"' not in text_of(page)
+    invitation = invitation_of(meeting.id, people[Role.MEMBER].id)
+    assert client.submit(f"/meetings/{meeting.id}/attendance/{invitation.id}",
+                         {"attendance": "present"}).status_code == 403
 
 
 # --- walk-ins -------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_recorder_adds_a_conclusion_ongoing_from_a_date_with_people_and_organisa
     assert [p.name for p in conclusion.responsible_people] == ["Eva Střelková"]
     assert [o.name for o in conclusion.responsible_organisations] == ["ROZKOŠ bez RIZIKA, z. s."]
     assert not conclusion.is_decision
-    page = text_of(signed_in(Role.FACILITATOR).get(f"/meetings/{meeting_id}"))
+    page = text_of(signed_in(Role.FACILITATOR).get(f"/meetings/{meeting_id}/minutes"))
     assert "Monitoring stáží zajistí paní Střelková." in page
     assert "from September 1, 2017" in page
     assert "Eva Střelková, ROZKOŠ bez RIZIKA, z. s." in page
@@ -72,7 +72,7 @@ def test_a_decision_with_its_vote_waits_for_its_number_until_approval(app, signe
     (decision,) = conclusions_of(first)
     assert decision.is_decision and decision.decision_number is None
     assert (decision.votes_for, decision.votes_against, decision.votes_abstained) == (12, 0, 2)
-    page = text_of(client.get(f"/meetings/{meeting_id}"))
+    page = text_of(client.get(f"/meetings/{meeting_id}/minutes"))
     assert "Decision (numbered when the minutes are approved)" in page
     assert "by September 30, 2026" in page
     assert "12 for, 0 against, 2 abstained" in page

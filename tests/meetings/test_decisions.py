@@ -119,4 +119,4 @@ def test_guest_cannot_open_the_register(app, signed_in, register):
 def test_decision_number_is_shown_in_the_minutes_once_assigned(app, signed_in, register):
     page = text_of(signed_in(Role.MEMBER).get("/meetings/decisions?year=2027"))
     assert "1/2027" in page
-    assert "Decision 1/2027" in text_of(signed_in(Role.MEMBER).get(f"/meetings/{register['winter']}"))
+    assert "Decision 1/2027" in text_of(signed_in(Role.MEMBER).get(f"/meetings/{register['winter']}/minutes"))

@@ -121,7 +121,7 @@ def test_minutes_text_is_rendered_as_markdown_without_scripts(app, signed_in, pe
     assert response.status_code == 302
     assert item_text(first) == text
     reader = signed_in(Role.FACILITATOR)
-    page = reader.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    page = reader.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True)
     assert "<strong>přivítal</strong>" in page
     assert "<li>sdílený terén</li>" in page
     assert "<script>alert(1)</script>" not in page
@@ -191,13 +191,13 @@ def test_general_notes_and_the_next_meeting_are_saved_and_shown(app, signed_in, 
     record = minutes_of(meeting.id)
     assert record.general_notes == "Příští setkání připraví MMO."
     assert record.next_meeting_note == "na podzim, termín bude upřesněn"
-    page = text_of(signed_in(Role.FACILITATOR).get(f"/meetings/{meeting.id}"))
+    page = text_of(signed_in(Role.FACILITATOR).get(f"/meetings/{meeting.id}/minutes"))
     assert "Příští setkání připraví MMO." in page
     assert "na podzim, termín bude upřesněn" in page
     client.submit(f"/meetings/{meeting.id}/minutes/general", {
         "general_notes": "Příští setkání připraví MMO.", "next_meeting_date": "2026-10-15",
         "next_meeting_note": "", "version": str(record.version)})
-    assert "October 15, 2026" in text_of(client.get(f"/meetings/{meeting.id}"))
+    assert "October 15, 2026" in text_of(signed_in(Role.FACILITATOR).get(f"/meetings/{meeting.id}/minutes"))
 
 
 def test_a_wrong_date_for_the_next_meeting_is_explained_and_the_notes_kept(app, signed_in, people):
@@ -262,12 +262,13 @@ def test_an_item_of_another_meeting_is_not_found(app, signed_in, people):
     assert save_item(signed_in(Role.MEMBER), meeting.id, foreign, "x", 1).status_code == 404
 
 
-def test_invited_guest_sees_the_minutes_on_their_meeting_page(app, signed_in, people):
+def test_invited_guest_reads_the_minutes_of_their_meeting(app, signed_in, people):
     meeting = meeting_with_minutes(people[Role.MEMBER], invite=[people[Role.GUEST]])
     first, _second = item_ids(meeting.id)
     save_item(signed_in(Role.MEMBER), meeting.id, first, "Host vyslechl úvod.", 1)
     guest = signed_in(Role.GUEST)
-    assert "Host vyslechl úvod." in text_of(guest.get(f"/meetings/{meeting.id}"))
+    assert f'href="/meetings/{meeting.id}/minutes"' in text_of(guest.get(f"/meetings/{meeting.id}"))
+    assert "Host vyslechl úvod." in text_of(guest.get(f"/meetings/{meeting.id}/minutes"))
     assert save_item(guest, meeting.id, first, "x", 2).status_code == 403
 
 

@@ -75,11 +75,12 @@ def test_minutes_go_from_draft_through_review_and_return_to_approval_and_are_loc
     assert "with the reviewers" in text_of(frozen)
     assert item_text(first) == "První verze zápisu."
 
-    # Each reviewer sees it waiting: on the dashboard and on the meeting page.
+    # Each reviewer sees it waiting: on the dashboard, on the meeting page and with the minutes.
     facilitator = signed_in(Role.FACILITATOR)
     dashboard = text_of(facilitator.get("/"))
     assert "Minutes waiting for your review" in dashboard and meeting.title in dashboard
-    assert "Approve the minutes" in text_of(facilitator.get(f"/meetings/{meeting_id}"))
+    assert "Read and review the minutes" in text_of(facilitator.get(f"/meetings/{meeting_id}"))
+    assert "Approve the minutes" in text_of(facilitator.get(f"/meetings/{meeting_id}/minutes"))
 
     # A return needs a comment; with one, the draft goes back to the recorder.
     empty = facilitator.submit(f"/meetings/{meeting_id}/minutes/review/return", {"comment": "  "})
@@ -94,7 +95,7 @@ def test_minutes_go_from_draft_through_review_and_return_to_approval_and_are_loc
     assert "Doplňte prosím jméno zástupce MMO." in writing
     assert "Save this item" in writing
     # The other reviewer's request was withdrawn with the return.
-    assert "Approve the minutes" not in text_of(signed_in_as(app, second_reviewer).get(f"/meetings/{meeting_id}"))
+    assert "Approve the minutes" not in text_of(signed_in_as(app, second_reviewer).get(f"/meetings/{meeting_id}/minutes"))
 
     assert save_item(recorder, meeting_id, first, "Opravená verze zápisu (Pan Vozárik, MMO).", 2).status_code == 302
     assert recorder.submit(f"/meetings/{meeting_id}/minutes/send", {"reviewers": reviewers}).status_code == 302
@@ -114,19 +115,20 @@ def test_minutes_go_from_draft_through_review_and_return_to_approval_and_are_loc
     # A member cannot approve; the secretary can, and that locks the minutes.
     assert recorder.submit(f"/meetings/{meeting_id}/minutes/approve").status_code == 403
     assert minutes_of(meeting_id).status == "reviewed"
-    assert "Approve and lock the minutes" in text_of(secretary.get(f"/meetings/{meeting_id}"))
+    assert "Read and approve the minutes" in text_of(secretary.get(f"/meetings/{meeting_id}"))
+    assert "Approve and lock the minutes" in text_of(secretary.get(f"/meetings/{meeting_id}/minutes"))
     assert secretary.submit(f"/meetings/{meeting_id}/minutes/approve").status_code == 302
     record = minutes_of(meeting_id)
     assert record.status == "approved" and record.locked
     assert record.meeting.status == MeetingStatus.MINUTES_APPROVED
 
+    signature = (f"Recorded by Member on {today()}; reviewed by Facilitator on {today()} and Reviewer on "
+                 f"{today()}; approved by Secretary on {today()}.")
     page = text_of(recorder.get(f"/meetings/{meeting_id}"))
-    assert "Approved and locked" in page
-    assert f"Decision 1/{utc_to_local(meeting.starts_at).year}" in page
-    assert (f"Recorded by Member on {today()}; reviewed by Facilitator on {today()} and Reviewer on {today()}; "
-            f"approved by Secretary on {today()}.") in page
-    assert "Continue writing the minutes" not in page
+    assert "Approved and locked" in page and signature in page
+    assert "Continue writing the minutes" not in page and "Read the minutes" in page
     minutes_page = text_of(recorder.get(f"/meetings/{meeting_id}/minutes"))
+    assert f"Decision 1/{utc_to_local(meeting.starts_at).year}" in minutes_page and signature in minutes_page
     assert "Save this item" not in minutes_page and "Add a conclusion" not in minutes_page
     assert "Send for review" not in minutes_page
 
@@ -170,7 +172,7 @@ def test_member_cannot_approve_minutes(app, signed_in, people):
     minutes.approve_review(record, people[Role.FACILITATOR])
     meeting_id = meeting.id
     member = signed_in(Role.MEMBER)
-    assert "Approve and lock the minutes" not in text_of(member.get(f"/meetings/{meeting_id}"))
+    assert "Approve and lock the minutes" not in text_of(member.get(f"/meetings/{meeting_id}/minutes"))
     assert member.submit(f"/meetings/{meeting_id}/minutes/approve").status_code == 403
     assert minutes_of(meeting_id).status == "reviewed"
 
@@ -184,7 +186,7 @@ def test_only_named_reviewers_can_approve_or_return_a_review(app, signed_in, peo
         assert client.submit(f"/meetings/{meeting_id}/minutes/review/approve").status_code == 403
         assert client.submit(f"/meetings/{meeting_id}/minutes/review/return",
                              {"comment": "Nejsem recenzent"}).status_code == 403
-    assert "Your review" not in text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting_id}"))
+    assert "Your review" not in text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting_id}/minutes"))
     reviewer = signed_in(Role.FACILITATOR)
     assert reviewer.submit(f"/meetings/{meeting_id}/minutes/review/approve").status_code == 302
     again = reviewer.submit(f"/meetings/{meeting_id}/minutes/review/approve")
@@ -209,7 +211,7 @@ def test_an_amendment_is_shown_beside_the_original_text(app, signed_in, people):
                                   "reason": "Chybné jméno organizace."}).status_code == 302
 
     assert item_text(first) == "Původní zápis bodu."  # never a silent edit
-    page = text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting_id}"))
+    page = text_of(signed_in(Role.MEMBER).get(f"/meetings/{meeting_id}/minutes"))
     assert "Original text (as approved)" in page
     assert page.index("Původní zápis bodu.") < page.index("Opravený zápis bodu.")
     assert "Reason: Chybné jméno organizace." in page

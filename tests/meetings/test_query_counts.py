@@ -179,9 +179,25 @@ def explain(sent: list[str]) -> str:
 VIEWERS = (Role.SECRETARY, Role.MEMBER, Role.GUEST)
 
 
+def _minutes_shown(status: MeetingStatus) -> tuple[str, ...]:
+    if status == MeetingStatus.MINUTES_APPROVED:
+        return ("Bod 30", "Opraveno: nárůst o 21 %.", "Rada ukládá úkol 30.1.")
+    if status == MeetingStatus.MINUTES_IN_REVIEW:
+        return ("Bod 30", "Rada ukládá úkol 30.1.")
+    return ()
+
+
+# The meeting's three pages (tabs) and what the large meeting's page must show.
+MEETING_TABS = {
+    "": lambda status: ("Bod 30", "podklad-2.pdf", "62 invited"),
+    "/attendance": lambda status: ("Jana Příchozí", "Osoba velké 59"),
+    "/minutes": _minutes_shown,
+}
+
+
 @pytest.mark.parametrize("status", [MeetingStatus.MINUTES_APPROVED, MeetingStatus.MINUTES_IN_REVIEW,
                                     MeetingStatus.INVITED])
-def test_meeting_page_sends_at_most_8_statements_whatever_its_size(signed_in, people, status):
+def test_meeting_pages_send_at_most_8_statements_whatever_their_size(signed_in, people, status):
     guest = people[Role.GUEST]
     # An earlier meeting of the same type: the standing item "review of the conclusions" shows its conclusions.
     build_meeting("dříve", items=3, invitees=3, guest=guest, starts=datetime(2026, 9, 10, 9, 0))
@@ -191,24 +207,24 @@ def test_meeting_page_sends_at_most_8_statements_whatever_its_size(signed_in, pe
                           status=status)
     for role in VIEWERS:
         client = signed_in(role)
-        counts = {}
-        for label, meeting_id in (("small", small), ("large", large)):
-            sent, response = statements(client, f"/meetings/{meeting_id}")
-            assert response.status_code == 200, (role, label, response.status_code)
-            text = response.get_data(as_text=True)
-            assert "Kulatý stůl" in text and "Jana Příchozí" in text
-            if label == "large":
-                assert "Bod 30" in text and "Osoba velké 59" in text and "podklad-2.pdf" in text
-                if status == MeetingStatus.MINUTES_APPROVED:
-                    assert "Opraveno: nárůst o 21 %." in text and "Rada ukládá úkol 30.1." in text
-            assert len(sent) <= MEETING_PAGE_LIMIT, (
-                f"{role.value} on the {label} meeting ({status.value}): {len(sent)} statements, "
-                f"at most {MEETING_PAGE_LIMIT}:\n\n{explain(sent)}")
-            counts[label] = sent
-        assert len(counts["small"]) == len(counts["large"]), (
-            f"{role.value} ({status.value}): {len(counts['small'])} statements for the small meeting, "
-            f"{len(counts['large'])} for the large one.\n\nsmall:\n{explain(counts['small'])}"
-            f"\n\nlarge:\n{explain(counts['large'])}")
+        for page, shows in MEETING_TABS.items():
+            counts = {}
+            for label, meeting_id in (("small", small), ("large", large)):
+                sent, response = statements(client, f"/meetings/{meeting_id}{page}")
+                assert response.status_code == 200, (role, page, label, response.status_code)
+                text = response.get_data(as_text=True)
+                assert "Kulatý stůl" in text
+                if label == "large":
+                    for expected in shows(status):
+                        assert expected in text, (role, page, expected)
+                assert len(sent) <= MEETING_PAGE_LIMIT, (
+                    f"{role.value} on the {label} meeting's page {page!r} ({status.value}): {len(sent)} "
+                    f"statements, at most {MEETING_PAGE_LIMIT}:\n\n{explain(sent)}")
+                counts[label] = sent
+            assert len(counts["small"]) == len(counts["large"]), (
+                f"{role.value} on {page!r} ({status.value}): {len(counts['small'])} statements for the "
+                f"small meeting, {len(counts['large'])} for the large one.\n\n"
+                f"small:\n{explain(counts['small'])}\n\nlarge:\n{explain(counts['large'])}")
 
 
 def test_an_empty_new_meeting_page_also_stays_within_8_statements(signed_in, people):
