@@ -88,10 +88,9 @@ def _post(page, path: str, data: dict | None = None):
     return page.request.post(path, form={"csrf_token": _csrf_token(page), **(data or {})}, max_redirects=0)
 
 
-def _pdf_link(page, document: str):
-    """The PDF link of one document in the meeting page's list of documents."""
-    documents = page.get_by_role("navigation", name="Documents")
-    return documents.locator("li", has_text=f"{document}:").get_by_role("link", name="PDF")
+def _page_pdf_link(page):
+    """The PDF link at the head of the minutes or the attendance page."""
+    return page.locator(".page-head").get_by_role("link", name="PDF")
 
 
 def _pdf_text(page, link, folder: Path, *, layout: bool = False) -> str:
@@ -240,7 +239,8 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
     sign_in(petr, PETR)
     petr.goto(meeting_url)
     petr.get_by_role("button", name="Write the minutes").click()
-    expect(petr.get_by_role("heading", level=1)).to_have_text("Minutes: 3. kulatý stůl k terénní práci")
+    expect(petr.get_by_role("heading", level=1)).to_have_text("3. kulatý stůl k terénní práci")
+    expect(petr.get_by_role("navigation", name="This meeting").locator("[aria-current=page]")).to_have_text("Minutes")
     expect(petr.locator("section[id^=minutes-item-] > h2")).to_have_text(
         [f"{number}. {title}" for number, title in enumerate(REORDERED, start=1)])
     fieldwork = _minutes_section(petr, 3, "Hlášení z terénní práce")
@@ -279,7 +279,8 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
     eva = open_browser()
     sign_in(eva, EVA)
     eva.goto(meeting_url)
-    expect(eva.locator("#minutes")).to_contain_text(FIRST_CONCLUSION)
+    eva.get_by_role("link", name="Read and review the minutes").click()
+    expect(eva.locator("main")).to_contain_text(FIRST_CONCLUSION)
     eva.get_by_role("button", name="Approve the minutes").click()
     expect(eva.get_by_text("Thank you: your approval of the minutes is recorded.")).to_be_visible()
     expect(eva.locator(".badge--minutes-reviewed")).to_have_text("Reviewed, waiting for approval")
@@ -293,6 +294,7 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
 
     # --- the secretary approves; the minutes are locked ---------------------------------------
     secretary.goto(meeting_url)
+    secretary.get_by_role("link", name="Read and approve the minutes").click()
     secretary.get_by_role("button", name="Approve and lock the minutes").click()
     expect(secretary.get_by_text("The minutes are approved and locked.")).to_be_visible()
     expect(secretary.locator(".badge--minutes-approved")).to_have_text("Approved and locked")
@@ -300,8 +302,9 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
     expect(secretary.locator(".minutes-signature")).to_contain_text(
         re.compile(r"Recorded by Petr Zapisovatel on .+; reviewed by Eva Ověřovatelka on .+; "
                    r"approved by Jana Sekretářová on .+\."))
-    expect(secretary.locator("#minutes")).to_contain_text(re.compile(r"Decision \d+/\d{4}"))
     secretary.screenshot(path=pictures / "meeting.png", caret="initial")
+    secretary.get_by_role("link", name="Read the minutes").click()
+    expect(secretary.locator("main")).to_contain_text(re.compile(r"Decision \d+/\d{4}"))
 
     # The recorder finds nothing left to edit, and the server refuses a change sent anyway.
     petr.goto(f"{meeting_url}/minutes")
@@ -325,8 +328,8 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
     petr.screenshot(path=pictures / "minutes.png", caret="initial")
 
     # --- the PDF of the minutes has the items in the new order --------------------------------
-    secretary.goto(meeting_url)
-    minutes_pdf = _pdf_text(secretary, _pdf_link(secretary, "Minutes"), tmp_path)
+    secretary.goto(f"{meeting_url}/minutes")
+    minutes_pdf = _pdf_text(secretary, _page_pdf_link(secretary), tmp_path)
     programme_and_items = [line.split(". ", 1)[1] for line in minutes_pdf.split("Programme", 1)[1].splitlines()
                            if re.match(r"\d+\. ", line)]
     assert programme_and_items == REORDERED + REORDERED, minutes_pdf
@@ -337,16 +340,18 @@ def test_round_table_from_planning_to_locked_minutes(open_browser, seed, app, mo
     assert "draft, not approved" not in minutes_pdf
 
     # --- the attendance list shows who came and who was excused -------------------------------
+    secretary.get_by_role("link", name="Overview and agenda").click()
+    expect(secretary.locator("#invitation-counts")).to_contain_text("3 present")
     secretary.locator("#invitations").get_by_role("link", name="Attendance list").click()
     for name, mark in ATTENDANCE.items():
         expect(_attendance_row(secretary, name).get_by_role("button", name=mark)).to_have_attribute(
             "aria-pressed", "true")
-    secretary.get_by_role("link", name="Back to the meeting").click()
-    expect(secretary.locator("#invitation-counts")).to_contain_text("3 present")
-    invitees = secretary.locator("table.invitees tbody tr")
+    # A member sees the same list, without the buttons.
+    marie.goto(f"{meeting_url}/attendance")
     for name, mark in ATTENDANCE.items():
-        expect(invitees.filter(has_text=name).locator("td").last).to_have_text(mark)
-    attendance_pdf = _pdf_text(secretary, _pdf_link(secretary, "Attendance list"), tmp_path, layout=True)
+        expect(_attendance_row(marie, name).locator("td").last).to_have_text(mark)
+    expect(marie.locator("main form button")).to_have_count(0)
+    attendance_pdf = _pdf_text(secretary, _page_pdf_link(secretary), tmp_path, layout=True)
     # One row per invitee: "1.  Alena Hostová  Ostravská univerzita  present" (long names wrap).
     marked = {match[0]: match[1] for match in re.findall(r"^\s*\d+\.\s+(\S+).*?\s(present|excused|absent)\s*$",
                                                          attendance_pdf, re.M)}

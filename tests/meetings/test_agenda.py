@@ -670,3 +670,18 @@ def test_plain_request_for_the_agenda_fragment_goes_to_the_meeting_page(app, sig
     assert response.status_code == 302 and response.location.endswith(f"/meetings/{meeting_id}#agenda")
     fragment = client.get(f"/meetings/{meeting_id}/agenda", headers=HTMX)
     assert fragment.status_code == 200 and b"<html" not in fragment.data and b"<strong>A</strong>" in fragment.data
+
+
+def test_the_form_to_save_the_agenda_as_a_template_opens_on_request(app, signed_in):
+    meeting_id, _ids = _meeting_with(app, [("Úvod", 5)])
+    client = signed_in(Role.SECRETARY)
+    page = f"/meetings/{meeting_id}"
+    agenda = _agenda_of(client.get(page).data)
+    assert f'href="{page}/agenda/save-template"' in agenda and 'name="template-name"' not in agenda
+    opened = client.get(f"{page}/agenda/save-template", headers=HTMX)
+    assert opened.status_code == 200 and b'<section id="agenda"' in opened.data and b"<html" not in opened.data
+    assert b'name="template-name"' in opened.data
+    without_javascript = client.get(f"{page}/agenda/save-template")
+    assert without_javascript.status_code == 200 and b"<html" in without_javascript.data
+    assert b'name="template-name"' in without_javascript.data
+    assert signed_in(Role.MEMBER).get(f"{page}/agenda/save-template").status_code == 403

@@ -173,3 +173,20 @@ def test_only_people_who_may_see_the_meeting_download_and_removal_is_audited(app
                                                               AuditEntry.action == "delete"))
         assert entry is not None and entry.summary == "tajne.png"
         assert entry.actor_id == people[Role.SECRETARY].id
+
+
+def test_the_upload_form_opens_on_the_meeting_page_or_on_its_own(signed_in, meeting_id):
+    secretary = signed_in(Role.SECRETARY)
+    page = secretary.get(f"/meetings/{meeting_id}").data.decode()
+    upload_url = f"/meetings/{meeting_id}/attachments"
+    assert f'href="{upload_url}" hx-get="{upload_url}" hx-target="#attachment-upload"' in page
+    fragment = secretary.get(upload_url, headers={"HX-Request": "true", "HX-Target": "attachment-upload"})
+    assert fragment.status_code == 200 and b"<html" not in fragment.data
+    assert b'enctype="multipart/form-data"' in fragment.data and b"1. \xc3\x9avod, p\xc5\x99edstaven\xc3\xad" in fragment.data
+    whole = secretary.get(upload_url)
+    assert whole.status_code == 200 and b"<html" in whole.data and b'enctype="multipart/form-data"' in whole.data
+    # The member here is the meeting's recorder, who may attach; another member may not.
+    assert upload_url in signed_in(Role.MEMBER).get(f"/meetings/{meeting_id}").data.decode()
+    other = signed_in(Role.FACILITATOR)
+    assert upload_url not in other.get(f"/meetings/{meeting_id}").data.decode()
+    assert other.get(upload_url).status_code == 403

@@ -287,3 +287,16 @@ def test_a_save_without_its_version_or_with_control_characters_is_refused_and_th
     assert too_long.status_code == 422
     assert field_error(too_long, f"minutes-item-{first}-text") == "Use at most 50000 characters."
     assert item_text(first) == ""
+
+
+def test_the_meetings_pages_are_tabs_that_mark_where_the_reader_is(app, signed_in, people):
+    meeting = meeting_with_minutes(people[Role.MEMBER], invite=[people[Role.GUEST]])
+    base = f"/meetings/{meeting.id}"
+    for client in (signed_in(Role.MEMBER), signed_in(Role.GUEST)):
+        for path, current in ((base, "Overview and agenda"), (f"{base}/attendance", "Invitees and attendance"),
+                              (f"{base}/minutes", "Minutes")):
+            page = text_of(client.get(path))
+            tabs = page[page.index('<nav class="tabs"'):page.index("</nav>", page.index('<nav class="tabs"'))]
+            assert tabs.count("<a ") == 3
+            assert tabs.count('aria-current="page"') == 1
+            assert f'href="{path}" aria-current="page">{current}</a>' in tabs
