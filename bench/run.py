@@ -217,6 +217,12 @@ def build_pages(person_id: int, seeded) -> list[Page]:
              expect='<div id="organisation-results"'),
         Page("person", "person page", f"/people/{person_id}", expect="<!doctype html>"),
         Page("meeting", "meeting page, with minutes", f"/meetings/{seeded.meeting_id}", expect='id="minutes-heading"'),
+        # The meeting's other two tabs, for comparison, no target: its whole minutes and its
+        # 60 invitees.
+        Page("minutes", "minutes page (approved)", f"/meetings/{seeded.meeting_id}/minutes",
+             expect='id="minutes-general"'),
+        Page("invitees", "invitees and attendance", f"/meetings/{seeded.meeting_id}/attendance",
+             expect='<div id="attendance-list">'),
         # For comparison, no target: the same size before the meeting, without minutes.
         Page("upcoming", "meeting page, no minutes", f"/meetings/{seeded.upcoming_meeting_id}",
              expect='id="invitations-heading"'),
@@ -762,7 +768,7 @@ def meeting_checks(by_key: dict, ceiling: float, ceiling_cpu: float | None) -> l
     checks.append((f"{by_key['pdf'].label}: median of {PDF_RUNS} < {PDF_SECONDS:.0f} s",
                    bool(pdf) and pdf["median_s"] < PDF_SECONDS, detail))
 
-    for key in ("meeting", "upcoming"):
+    for key in ("meeting", "upcoming", "minutes", "invitees"):
         page = by_key[key]
         counts = page.queries
         if len(counts) == 2:
