@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 from babel import Locale
 from babel.dates import get_date_format, get_time_format, parse_pattern
-from flask import current_app, g
+from flask import current_app
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -26,73 +26,58 @@ def init_app(app) -> None:
     app.jinja_env.filters["clock"] = clock_time
     app.jinja_env.filters["dateformat"] = format_day
     app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button)
-    # Flask-Babel's own callables look the translations up again for every string, through two
-    # layers of Jinja wrappers; a page asks for hundreds of labels (one per table row). These do
-    # what Jinja's "newstyle" gettext does, with the translations looked up once per locale.
-    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext,
-                                 ngettext=_template_ngettext, pgettext=_template_pgettext,
-                                 npgettext=_template_npgettext)
-    app.jinja_env.newstyle_gettext = True
-
     @app.context_processor
     def shared_context():
+        labels = Labels(get_translations())
         return {
             "council_name": current_app.config["COUNCIL_NAME"],
             "languages": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
+            # Shadow Flask-Babel's template callables, which look the translations up again for
+            # every string through two layers of wrappers (a page asks for hundreds of labels).
+            "_": labels.gettext, "gettext": labels.gettext, "ngettext": labels.ngettext,
+            "pgettext": labels.pgettext, "npgettext": labels.npgettext,
         }
 
 
 LANGUAGE_NAMES = {"en": "English", "cs": "Čeština", "uk": "Українська"}
 
 
-@pass_eval_context
-def _template_gettext(eval_context, text: str, **variables) -> str:
-    return _formatted(eval_context, _translations().ugettext(text), variables)
+class Labels:
+    """Jinja's "newstyle" gettext family (escaped where the template autoescapes, always
+    %-formatted), bound to the translations in force when a render begins, so that a render
+    under ``force_locale`` speaks that language."""
 
+    def __init__(self, translations):
+        self.translations = translations
 
-@pass_eval_context
-def _template_ngettext(eval_context, singular: str, plural: str, number: int, **variables) -> str:
-    variables.setdefault("num", number)
-    return _formatted(eval_context, _translations().ungettext(singular, plural, number), variables)
+    @pass_eval_context
+    def gettext(self, eval_context, text: str, **variables) -> str:
+        return _formatted(eval_context, self.translations.ugettext(text), variables)
 
+    @pass_eval_context
+    def ngettext(self, eval_context, singular: str, plural: str, number: int, **variables) -> str:
+        variables.setdefault("num", number)
+        return _formatted(eval_context, self.translations.ungettext(singular, plural, number), variables)
 
-@pass_eval_context
-def _template_pgettext(eval_context, context: str, text: str, **variables) -> str:
-    variables.setdefault("context", context)
-    return _formatted(eval_context, _translations().upgettext(context, text), variables)
+    @pass_eval_context
+    def pgettext(self, eval_context, context: str, text: str, **variables) -> str:
+        variables.setdefault("context", context)
+        return _formatted(eval_context, self.translations.upgettext(context, text), variables)
 
-
-@pass_eval_context
-def _template_npgettext(eval_context, context: str, singular: str, plural: str, number: int,
-                        **variables) -> str:
-    variables.setdefault("context", context)
-    variables.setdefault("num", number)
-    return _formatted(eval_context, _translations().unpgettext(context, singular, plural, number), variables)
+    @pass_eval_context
+    def npgettext(self, eval_context, context: str, singular: str, plural: str, number: int,
+                  **variables) -> str:
+        variables.setdefault("context", context)
+        variables.setdefault("num", number)
+        return _formatted(eval_context, self.translations.unpgettext(context, singular, plural, number),
+                          variables)
 
 
 def _formatted(eval_context, text: str, variables: dict) -> str:
-    """As Jinja's newstyle gettext: escaped where the template autoescapes, always formatted."""
     if eval_context.autoescape:
         text = Markup(text)
     return text % variables
-
-
-def _translations():
-    """The translations of the request's locale, remembered on ``g`` together with the locale
-    object Flask-Babel chose, so that ``force_locale`` (which swaps that object) still switches
-    them. Should Flask-Babel keep its state elsewhere one day, this only gets slower."""
-    locale = _babel_locale()
-    remembered = getattr(g, "council_translations", None)
-    if remembered is not None and locale is not None and remembered[0] is locale:
-        return remembered[1]
-    translations = get_translations()
-    g.council_translations = (_babel_locale(), translations)
-    return translations
-
-
-def _babel_locale():
-    return getattr(getattr(g, "_flask_babel", None), "babel_locale", None)
 
 
 def post_button(action: str, label: str, class_: str = "", fields: dict | None = None) -> Markup:

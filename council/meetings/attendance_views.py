@@ -399,7 +399,7 @@ def _attendance_context(meeting: Meeting, walk_in_form=None) -> dict:
     counts = invitations.attendance_counts(rows)
     return {
         "meeting": meeting, "rows": rows, "counts": counts, "walk_in_form": walk_in_form,
-        "open": is_open, "may_keep": may_keep,
+        "open": is_open, "may_keep": may_keep, "locked": invitations.attendance_locked(meeting),
         "show_attendance": is_open or counts[Attendance.UNKNOWN.value] < len(rows),
         "may_invite": invitations.can_invite(current_user, meeting),
     }
@@ -461,6 +461,12 @@ def add_walk_in(meeting_id: int):
                 meeting, person=form.person, name=form.name.data or "",
                 organisation=form.organisation.data or "")
         except invitations.InvitationError as problem:
+            if not invitations.attendance_open(meeting):  # closed meanwhile: the form is gone
+                if fragment:
+                    return render_template("meetings/_attendance_list.html", problem=problem.message,
+                                           **_attendance_context(meeting)), 409
+                flash(str(problem.message), "error")
+                return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
             form.name.errors = [*form.name.errors, problem.message]
         else:
             if created:

@@ -3,6 +3,7 @@ walk-ins, and the attendance statistics the council compares year by year."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -53,10 +54,16 @@ def answers_open(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED) and meeting.ends_at >= now
 
 
+def attendance_locked(meeting: Meeting) -> bool:
+    """Who came is part of the minutes: once they go to the reviewers it no longer changes."""
+    return meeting.status in (MeetingStatus.MINUTES_IN_REVIEW, MeetingStatus.MINUTES_APPROVED)
+
+
 def attendance_open(meeting: Meeting, now: datetime | None = None) -> bool:
     """Attendance is recorded from the meeting's day on (or once it is marked held): marking
-    someone a week early would mark the meeting held before it took place."""
-    if meeting.status == MeetingStatus.CANCELLED:
+    someone a week early would mark the meeting held before it took place. It closes when the
+    minutes are sent for review."""
+    if meeting.status == MeetingStatus.CANCELLED or attendance_locked(meeting):
         return False
     if meeting.status in HELD_STATUSES:
         return True
@@ -96,6 +103,10 @@ def organisation_label(invitation: Invitation) -> str:
     return invitation.walk_in_organisation
 
 
+class OwnAnswer(NamedTuple):
+    response: str
+
+
 @dataclass
 class Answers:
     """How the invitees answered and who came, for the meeting page."""
@@ -107,34 +118,33 @@ class Answers:
     present: int = 0
     recorded: bool = False
     not_answered_names: list[str] = field(default_factory=list)  # by name, when asked for
-    mine: sa.Row | None = None  # the person's own invitation (its ``response``), if invited
+    mine: OwnAnswer | None = None  # the person's own answer, if invited
 
 
 def answers(meeting_id: int, person_id: int | None = None, *, with_names: bool = False) -> Answers:
-    """Counted from one light query (no invitee is loaded as a record), whatever their number;
-    ``with_names`` also lists who has not answered yet."""
-    columns = [Invitation.person_id, Invitation.response, Invitation.attendance]
-    query = sa.select(*columns).where(Invitation.meeting_id == meeting_id)
-    if with_names:
-        query = query.add_columns(Person.name).outerjoin(Person, Person.id == Invitation.person_id)
-    rows = db.session.execute(query).all()
-    result = Answers(total=len(rows))
-    for row in rows:
-        if person_id is not None and row.person_id == person_id:
-            result.mine = row
-        if row.response == InvitationResponse.ATTENDING:
-            result.attending += 1
-        elif row.response == InvitationResponse.EXCUSED:
-            result.excused += 1
-        elif row.person_id is not None:
-            result.not_answered += 1
-            if with_names:
-                result.not_answered_names.append(row.name)
-        if row.attendance != Attendance.UNKNOWN:
-            result.recorded = True
-            result.present += row.attendance == Attendance.PRESENT
-    result.not_answered_names.sort(key=fold)
-    return result
+    """Counted by the database in one query whatever the number of invitees; ``with_names``
+    also lists, in a second one, who has not answered yet."""
+    response, attendance = Invitation.response, Invitation.attendance
+    pending = sa.and_(response == InvitationResponse.PENDING.value, Invitation.person_id.is_not(None))
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(response == InvitationResponse.ATTENDING.value),
+            sa.func.count().filter(response == InvitationResponse.EXCUSED.value),
+            sa.func.count().filter(pending),
+            sa.func.count().filter(attendance == Attendance.PRESENT.value),
+            sa.func.count().filter(attendance != Attendance.UNKNOWN.value),
+            sa.func.max(sa.case((Invitation.person_id == (person_id or 0), response))),
+        ).where(Invitation.meeting_id == meeting_id)
+    ).one()
+    total, attending, excused, not_answered, present, recorded, mine = row
+    names = []
+    if with_names and not_answered:
+        names = sorted(db.session.scalars(
+            sa.select(Person.name).join(Invitation, Invitation.person_id == Person.id)
+            .where(Invitation.meeting_id == meeting_id, pending)), key=fold)
+    return Answers(total, attending, excused, not_answered, present, recorded > 0, names,
+                   OwnAnswer(mine) if mine is not None else None)
 
 
 def attendance_counts(rows: list[Invitation]) -> dict[str, int]:
@@ -366,10 +376,17 @@ def _commit_marking_held(meeting: Meeting, change) -> None:
                 raise
 
 
-def set_attendance(invitation: Invitation, attendance: Attendance) -> None:
-    meeting = invitation.meeting
+def _require_attendance_open(meeting: Meeting) -> None:
+    if attendance_locked(meeting):
+        raise InvitationError(_l("The attendance list is part of the minutes, which are with the "
+                                 "reviewers or approved: it can no longer change."))
     if not attendance_open(meeting):
         raise InvitationError(_l("The attendance list opens on the day of the meeting."))
+
+
+def set_attendance(invitation: Invitation, attendance: Attendance) -> None:
+    meeting = invitation.meeting
+    _require_attendance_open(meeting)
 
     def change():
         invitation.attendance = attendance.value
@@ -383,8 +400,7 @@ def add_walk_in(meeting: Meeting, *, person: Person | None = None, name: str = "
 
     They are recorded as present. Returns the invitation and whether it is new (a person who
     was invited after all is just marked present)."""
-    if not attendance_open(meeting):
-        raise InvitationError(_l("The attendance list opens on the day of the meeting."))
+    _require_attendance_open(meeting)
     invitation = invitation_of(meeting.id, person.id) if person is not None else None
     created = invitation is None
     if created:

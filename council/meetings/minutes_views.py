@@ -25,8 +25,8 @@ from council.meetings.minutes_forms import (
 from council.meetings.models import Meeting, MinutesStatus, ReviewState
 from council.meetings.services import EditConflict, WorkflowError
 from council.meetings.views import load_meeting
-from council.templating import format_day
 from council.security import requires
+from council.templating import format_day
 
 # --- what templates use -----------------------------------------------------------------------
 

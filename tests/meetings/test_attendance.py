@@ -320,3 +320,30 @@ def test_member_may_print_the_list_but_a_guest_of_another_meeting_may_not(signed
     meeting = meeting_today(invite=[people[Role.MEMBER]])
     assert signed_in(Role.MEMBER).get(f"/meetings/{meeting.id}/print/attendance").status_code == 200
     assert signed_in(Role.GUEST).get(f"/meetings/{meeting.id}/print/attendance").status_code == 403
+
+
+@pytest.mark.parametrize("status", [MeetingStatus.MINUTES_IN_REVIEW, MeetingStatus.MINUTES_APPROVED])
+def test_attendance_is_locked_with_the_minutes(signed_in, people, status):
+    meeting = meeting_today(invite=[people[Role.MEMBER]])
+    invitation = invitation_of(meeting.id, people[Role.MEMBER].id)
+    invitation.attendance = Attendance.PRESENT.value
+    meeting.status = status.value
+    db.session.commit()
+    client = signed_in(Role.SECRETARY)
+    page = text_of(client.get(f"/meetings/{meeting.id}/attendance"))
+    assert "locked with them" in page and 'name="attendance"' not in page
+    assert "Someone came without an invitation" not in page
+    refused = client.submit(f"/meetings/{meeting.id}/attendance/{invitation.id}", {"attendance": "absent"},
+                            headers={**HTMX, "HX-Target": f"attendance-row-{invitation.id}"})
+    assert refused.status_code == 409 and "can no longer change" in text_of(refused)
+    walk_in = client.submit(f"/meetings/{meeting.id}/attendance/walk-in",
+                            {"walk_in-person_id": "0", "walk_in-name": "Pozdní Host"})
+    assert walk_in.status_code == 302
+    assert "can no longer change" in text_of(client.get(walk_in.location))
+    fragment = client.submit(f"/meetings/{meeting.id}/attendance/walk-in",
+                             {"walk_in-person_id": "0", "walk_in-name": "Pozdní Host"},
+                             headers={**HTMX, "HX-Target": "attendance-list"})
+    assert fragment.status_code == 409 and "can no longer change" in text_of(fragment)
+    assert invitation_of(meeting.id, people[Role.MEMBER].id).attendance == Attendance.PRESENT
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)
+                             .where(Invitation.meeting_id == meeting.id)) == 1
