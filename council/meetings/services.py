@@ -238,7 +238,7 @@ def _overview_statements():
         sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
         .options(joinedload(AgendaItem.presenter)).order_by(AgendaItem.position),
         sa.select(Attachment).where(Attachment.meeting_id == meeting_id, Attachment.deleted_at.is_(None))
-        .options(joinedload(Attachment.uploaded_by)).order_by(Attachment.uploaded_at),
+        .order_by(Attachment.uploaded_at),
     )
 
 
