@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from jinja2 import pass_eval_context
+from jinja2 import pass_context, pass_eval_context
 from markupsafe import Markup
 
 from council.auth.roles import Permission
@@ -22,14 +22,15 @@ def init_app(app) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["when"] = format_when
-    app.jinja_env.filters["clock"] = clock_time
-    app.jinja_env.filters["dateformat"] = format_day
+    app.jinja_env.filters["when"] = _when_filter
+    app.jinja_env.filters["clock"] = _clock_filter
+    app.jinja_env.filters["dateformat"] = _day_filter
     app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button)
     @app.context_processor
     def shared_context():
         labels = Labels(get_translations())
         return {
+            "formats": Formats(),
             "council_name": current_app.config["COUNCIL_NAME"],
             "languages": LANGUAGE_NAMES,
             "current_locale": str(get_locale()),
@@ -98,36 +99,74 @@ def _may(permission: Permission) -> bool:
     return current_user.is_authenticated and current_user.may(permission)
 
 
-def format_when(value, date_format: str = "medium") -> str:
-    """A date and time without seconds in the reader's locale and the council's time zone."""
-    if value is None:
-        return ""
-    return f"{format_day(value, date_format)} {clock_time(value)}"
-
-
-# Flask-Babel's date filters parse the locale and the pattern again for every value; pages with
-# a table of dates and times call them hundreds of times. These write exactly the same text.
+# Flask-Babel's date filters look up the locale and the time zone and parse the pattern again
+# for every value; pages with a table of dates and times call them hundreds of times. These write
+# exactly the same text, with the locale and the zone looked up once per render (``Formats``).
 
 STANDARD_FORMATS = ("short", "medium", "long", "full")
 
 
+class Formats:
+    """Dates and times in one locale and the council's time zone."""
+
+    def __init__(self, locale: Locale | None = None, zone=None):
+        self.locale = locale or get_locale()
+        self.zone = zone or council_zone()
+
+    def day(self, value, date_format: str = "medium") -> str:
+        """As ``flask_babel.format_date``: a stored (naive UTC) datetime is shown on the
+        council's day, a date as it is."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=UTC).astimezone(self.zone).date()
+        return _date_pattern(self.locale, date_format).apply(value, self.locale)
+
+    def clock(self, value) -> str:
+        """As ``flask_babel.format_time(value, "short")``."""
+        if value is None:
+            return ""
+        local = value.replace(tzinfo=UTC).astimezone(self.zone)
+        return _clock_text(self.locale, local.hour, local.minute)
+
+    def when(self, value, date_format: str = "medium") -> str:
+        """A date and time without seconds."""
+        if value is None:
+            return ""
+        return f"{self.day(value, date_format)} {self.clock(value)}"
+
+
 def format_day(value, date_format: str = "medium") -> str:
-    """As ``flask_babel.format_date``: a stored (naive UTC) datetime is shown on the council's
-    day, a date as it is."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=UTC).astimezone(council_zone()).date()
-    locale = get_locale()
-    return _date_pattern(locale, date_format).apply(value, locale)
+    return Formats().day(value, date_format)
 
 
 def clock_time(value) -> str:
-    """As ``flask_babel.format_time(value, "short")``, in the council's time zone."""
-    if value is None:
-        return ""
-    local = value.replace(tzinfo=UTC).astimezone(council_zone())
-    return _clock_text(get_locale(), local.hour, local.minute)
+    return Formats().clock(value)
+
+
+def format_when(value, date_format: str = "medium") -> str:
+    return Formats().when(value, date_format)
+
+
+def _render_formats(context) -> Formats:
+    """The render's own ``Formats`` (see ``shared_context``), or a new one outside a render."""
+    formats = context.get("formats")
+    return formats if isinstance(formats, Formats) else Formats()
+
+
+@pass_context
+def _day_filter(context, value, date_format: str = "medium") -> str:
+    return _render_formats(context).day(value, date_format)
+
+
+@pass_context
+def _clock_filter(context, value) -> str:
+    return _render_formats(context).clock(value)
+
+
+@pass_context
+def _when_filter(context, value, date_format: str = "medium") -> str:
+    return _render_formats(context).when(value, date_format)
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,5 +1,6 @@
 """Invitations and attendance: who is invited, their answers, the attendance list on the day,
 walk-ins, and the attendance statistics the council compares year by year."""
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,27 +125,36 @@ class Answers:
 def answers(meeting_id: int, person_id: int | None = None, *, with_names: bool = False) -> Answers:
     """Counted by the database in one query whatever the number of invitees; ``with_names``
     also lists, in a second one, who has not answered yet."""
-    response, attendance = Invitation.response, Invitation.attendance
-    pending = sa.and_(response == InvitationResponse.PENDING.value, Invitation.person_id.is_not(None))
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count().filter(response == InvitationResponse.ATTENDING.value),
-            sa.func.count().filter(response == InvitationResponse.EXCUSED.value),
-            sa.func.count().filter(pending),
-            sa.func.count().filter(attendance == Attendance.PRESENT.value),
-            sa.func.count().filter(attendance != Attendance.UNKNOWN.value),
-            sa.func.max(sa.case((Invitation.person_id == (person_id or 0), response))),
-        ).where(Invitation.meeting_id == meeting_id)
-    ).one()
-    total, attending, excused, not_answered, present, recorded, mine = row
+    counts_query, names_query = _answer_statements()
+    parameters = {"meeting_id": meeting_id, "person_id": person_id or 0}
+    total, attending, excused, not_answered, present, recorded, mine = \
+        db.session.execute(counts_query, parameters).one()
     names = []
     if with_names and not_answered:
-        names = sorted(db.session.scalars(
-            sa.select(Person.name).join(Invitation, Invitation.person_id == Person.id)
-            .where(Invitation.meeting_id == meeting_id, pending)), key=fold)
+        names = sorted(db.session.scalars(names_query, parameters), key=fold)
     return Answers(total, attending, excused, not_answered, present, recorded > 0, names,
                    OwnAnswer(mine) if mine is not None else None)
+
+
+@functools.cache
+def _answer_statements():
+    """Built once: composing them costs more than running them."""
+    meeting_id, person_id = sa.bindparam("meeting_id"), sa.bindparam("person_id")
+    response, attendance = Invitation.response, Invitation.attendance
+    of_meeting = Invitation.meeting_id == meeting_id
+    pending = sa.and_(response == InvitationResponse.PENDING.value, Invitation.person_id.is_not(None))
+    counts = sa.select(
+        sa.func.count(),
+        sa.func.count().filter(response == InvitationResponse.ATTENDING.value),
+        sa.func.count().filter(response == InvitationResponse.EXCUSED.value),
+        sa.func.count().filter(pending),
+        sa.func.count().filter(attendance == Attendance.PRESENT.value),
+        sa.func.count().filter(attendance != Attendance.UNKNOWN.value),
+        sa.func.max(sa.case((Invitation.person_id == person_id, response))),
+    ).where(of_meeting)
+    names = (sa.select(Person.name).join(Invitation, Invitation.person_id == Person.id)
+             .where(of_meeting, pending))
+    return counts, names
 
 
 def attendance_counts(rows: list[Invitation]) -> dict[str, int]:
