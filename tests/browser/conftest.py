@@ -119,17 +119,6 @@ def live_server(app):
         thread.join(timeout=10)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2 at its production cost takes about 0.4 s a hash on a small machine, and the demo
-    council alone has 20 people; these tests are about pages, not about the hash's cost."""
-    from argon2 import PasswordHasher
-
-    from council.auth import services
-
-    monkeypatch.setattr(services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def seed(app):
     """Runs a function that writes test data in an app context of its own and ends its session.

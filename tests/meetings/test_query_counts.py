@@ -9,9 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
-from council.auth import services as auth_services
 from council.auth.models import AuthSession, Person
 from council.auth.roles import Role
 from council.core.text import utcnow
@@ -37,16 +35,6 @@ from tests.conftest import count_queries, create_organisation
 
 MEETING_PAGE_LIMIT = 8
 HTMX = {"HX-Request": "true"}
-
-QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """The same algorithm at a small cost: these tests sign in several people."""
-    monkeypatch.setattr(auth_services, "_hasher", QUICK_HASHER)
-    monkeypatch.setattr(auth_services, "_DUMMY_HASH", QUICK_HASHER.hash("nobody's password"))
-
 
 # --- building meetings ------------------------------------------------------------------------
 
