@@ -24,6 +24,11 @@ class ScheduledItem:
     changed: bool = False  # since the agenda was published
     presenter: str = ""
 
+    @property
+    def starts_at_utc(self) -> str:
+        """For ``<time datetime>``: ISO 8601 in UTC, to the minute."""
+        return self.starts_at.strftime("%Y-%m-%dT%H:%MZ")
+
 
 def schedule(meeting: Meeting) -> list[ScheduledItem]:
     """Items numbered 1.. in order, each starting when the previous one's planned time ends."""
