@@ -144,10 +144,6 @@ def clock_time(value) -> str:
     return Formats().clock(value)
 
 
-def format_when(value, date_format: str = "medium") -> str:
-    return Formats().when(value, date_format)
-
-
 def _render_formats(context) -> Formats:
     """The render's own ``Formats`` (see ``shared_context``), or a new one outside a render."""
     formats = context.get("formats")

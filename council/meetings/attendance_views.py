@@ -17,6 +17,7 @@ from council.extensions import db
 from council.meetings import bp, charts, invitations, permissions, services
 from council.meetings.models import Attendance, Invitation, InvitationResponse, Meeting
 from council.security import requires
+from council.templating import format_day
 
 RESPONSE_TARGETS = ("my-response", "panel-my-response")
 RECORDABLE = (Attendance.PRESENT, Attendance.EXCUSED, Attendance.ABSENT)
@@ -179,9 +180,12 @@ def _meeting_to_manage(meeting_id: int) -> Meeting:
     return meeting
 
 
+def _meeting_with_type(meeting_id: int) -> Meeting:
+    return db.one_or_404(sa.select(Meeting).where(Meeting.id == meeting_id).options(joinedload(Meeting.type)))
+
+
 def _meeting_for_attendance(meeting_id: int) -> Meeting:
-    meeting = db.one_or_404(sa.select(Meeting).where(Meeting.id == meeting_id)
-                            .options(joinedload(Meeting.type)))
+    meeting = _meeting_with_type(meeting_id)
     if not permissions.can_keep_attendance(current_user, meeting):
         abort(403)
     return meeting
@@ -407,8 +411,7 @@ def _attendance_context(meeting: Meeting, walk_in_form=None) -> dict:
 
 @bp.get("/<int:meeting_id>/attendance")
 def attendance(meeting_id: int):
-    meeting = db.one_or_404(sa.select(Meeting).where(Meeting.id == meeting_id)
-                            .options(joinedload(Meeting.type)))
+    meeting = _meeting_with_type(meeting_id)
     if not permissions.can_view(current_user, meeting):
         abort(403)
     if htmx.targets("attendance-summary"):
@@ -500,8 +503,8 @@ def statistics():
     meeting_chart = None
     if stats.meetings:
         meeting_chart = charts.column_chart(
-            [charts.Column(_format_day(m.starts_at), m.present, 1 if m.year == stats.year else 0,
-                           _("%(date)s, %(title)s: %(num)d present", date=_format_day(m.starts_at),
+            [charts.Column(format_day(m.starts_at, "short"), m.present, 1 if m.year == stats.year else 0,
+                           _("%(date)s, %(title)s: %(num)d present", date=format_day(m.starts_at, "short"),
                              title=m.title, num=m.present))
              for m in stats.meetings],
             chart_id="chart-meetings",
@@ -534,12 +537,6 @@ def statistics():
                            types=services.active_meeting_types(),
                            year_choices=_year_choices(stats), meeting_chart=meeting_chart,
                            sector_chart=sector_chart)
-
-
-def _format_day(value) -> str:
-    from flask_babel import format_date
-
-    return format_date(value, "short")
 
 
 def _year_choices(stats: invitations.Statistics) -> list[int]:
