@@ -9,7 +9,7 @@ from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context, pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from council.auth.roles import Permission
 from council.core.markdown import render_markdown
@@ -83,16 +83,17 @@ def _formatted(eval_context, text: str, variables: dict) -> str:
 
 def post_button(action: str, label: str, class_: str = "", fields: dict | None = None) -> Markup:
     """A button that POSTs (with the CSRF token) to ``action``: for changes that need no form.
-    A function, not a macro: importing a macro costs every partial that uses it."""
-    hidden = Markup("").join(
-        Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
+    A function, not a macro: importing a macro costs every partial that uses it. Built with
+    ``escape`` and an f-string: ``Markup.format`` goes through ``string.Formatter``, ten times slower."""
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
         for name, value in (fields or {}).items()
     )
     return Markup(
-        '<form method="post" action="{}" class="inline-form">'
-        '<input type="hidden" name="csrf_token" value="{}">{}'
-        '<button type="submit" class="{}">{}</button></form>'
-    ).format(action, generate_csrf(), hidden, class_, label)
+        f'<form method="post" action="{escape(action)}" class="inline-form">'
+        f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">{hidden}'
+        f'<button type="submit" class="{escape(class_)}">{escape(label)}</button></form>'
+    )
 
 
 def _may(permission: Permission) -> bool:

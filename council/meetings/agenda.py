@@ -30,27 +30,24 @@ class ScheduledItem:
         return self.starts_at.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def schedule(meeting: Meeting) -> list[ScheduledItem]:
-    """Items numbered 1.. in order, each starting when the previous one's planned time ends."""
+def schedule(meeting: Meeting, items=None) -> list[ScheduledItem]:
+    """Items numbered 1.. in order, each starting when the previous one's planned time ends.
+    ``items``: the meeting's agenda as read-only rows (the meeting page), else its items."""
     scheduled, start = [], meeting.starts_at
-    for number, item in enumerate(meeting.agenda_items, start=1):
+    for number, item in enumerate(meeting.agenda_items if items is None else items, start=1):
         scheduled.append(ScheduledItem(number, item, start, is_changed_since_publishing(meeting, item),
-                                       presenter_label(item)))
+                                       item.presenter_label))
         start += timedelta(minutes=max(item.planned_minutes or 0, 0))
     return scheduled
 
 
-def presenter_label(item: AgendaItem) -> str:
-    return item.presenter.name if item.presenter is not None else (item.presenter_name or "")
+def is_changed_since_publishing(meeting: Meeting, item) -> bool:
+    return meeting.agenda_published_at is not None and item.updated_at > meeting.agenda_published_at
 
 
 def _renumber(meeting: Meeting) -> None:
     for position, item in enumerate(meeting.agenda_items, start=1):
         item.position = position
-
-
-def is_changed_since_publishing(meeting: Meeting, item: AgendaItem) -> bool:
-    return meeting.agenda_published_at is not None and item.updated_at > meeting.agenda_published_at
 
 
 def _touch(item: AgendaItem) -> None:

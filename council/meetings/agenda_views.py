@@ -179,12 +179,12 @@ def start_options(meeting: Meeting) -> SimpleNamespace:
     return SimpleNamespace(previous=previous_meeting(meeting), templates=templates)
 
 
-def has_own_items(meeting: Meeting) -> bool:
-    return any(item.standing is None for item in meeting.agenda_items)
+def has_own_items(schedule) -> bool:
+    return any(entry.item.standing is None for entry in schedule)
 
 
-def missing_standing_items(meeting: Meeting) -> bool:
-    present = {item.standing for item in meeting.agenda_items}
+def missing_standing_items(schedule) -> bool:
+    present = {entry.item.standing for entry in schedule}
     return any(code not in present for code in agenda.STANDING_ITEMS)
 
 
@@ -339,7 +339,7 @@ def agenda_item_edit(meeting_id: int, item_id: int):
             if current is None:  # deleted by someone else meanwhile
                 return _refused(_reloaded(meeting.id), _("Someone else deleted this item meanwhile."))
             conflict = SimpleNamespace(title=current.title, description=current.description,
-                                       presenter=agenda.presenter_label(current),
+                                       presenter=current.presenter_label,
                                        planned_minutes=current.planned_minutes, version=current.version)
             meeting = _reloaded(meeting.id)
         else:

@@ -10,7 +10,7 @@ from council.extensions import db
 from council.meetings import attachments, bp, documents, permissions
 from council.meetings.forms import attachment_form
 from council.meetings.models import Attachment
-from council.meetings.views import load_meeting, load_meeting_overview
+from council.meetings.views import load_meeting, visible_meeting
 from council.security import public
 
 
@@ -99,7 +99,7 @@ def calendar_settings():
 @bp.route("/<int:meeting_id>/attachments", methods=["GET", "POST"])
 def attachment_upload(meeting_id: int):
     """The upload form (alone for htmx, which opens it on the meeting page), and the upload."""
-    meeting = load_meeting_overview(meeting_id)
+    meeting = visible_meeting(meeting_id)
     if not permissions.can_attach(current_user, meeting):
         abort(403)
     form = attachment_form(meeting)
@@ -129,7 +129,7 @@ def attachment_download(attachment_id: int):
     attachment = db.get_or_404(Attachment, attachment_id)
     if attachment.deleted_at is not None:
         abort(404)
-    load_meeting_overview(attachment.meeting_id)  # 403 unless the person may see the meeting
+    visible_meeting(attachment.meeting_id)  # 403 unless the person may see the meeting
     path = attachments.path_of(attachment)
     if not path.exists():
         abort(404)
@@ -140,7 +140,7 @@ def attachment_download(attachment_id: int):
 @bp.post("/attachments/<int:attachment_id>/delete")
 def attachment_delete(attachment_id: int):
     attachment = db.get_or_404(Attachment, attachment_id)
-    meeting = load_meeting_overview(attachment.meeting_id)
+    meeting = visible_meeting(attachment.meeting_id)
     if not permissions.can_remove_attachment(current_user, meeting, attachment):
         abort(403)
     if not ConfirmForm().validate_on_submit():

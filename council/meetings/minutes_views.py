@@ -6,7 +6,7 @@ Every handler: load the meeting (404) -> check who may act (403) -> call a rule 
 """
 from babel.lists import format_list
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_translations, gettext as _
 from flask_login import current_user
 
 from council import htmx
@@ -26,7 +26,7 @@ from council.meetings.models import Meeting, MinutesStatus, ReviewState
 from council.meetings.services import EditConflict, WorkflowError
 from council.meetings.views import load_meeting
 from council.security import requires
-from council.templating import format_day
+from council.templating import Formats
 
 # --- what templates use -----------------------------------------------------------------------
 
@@ -36,18 +36,23 @@ def minutes_signature(record) -> str:
     if record is None:
         return ""
     signed = minutes.signature(record)
+    # The translations and the formats looked up once, not for each part (this ``_`` takes no
+    # variables: the parts are %-formatted).
+    _, formats = get_translations().ugettext, Formats()
 
     def on(name, day):
-        return _("%(name)s on %(date)s", name=name, date=format_day(day, "long")) if day else name
+        return _("%(name)s on %(date)s") % {"name": name, "date": formats.day(day, "long")} if day else name
 
     parts = []
     if signed.recorded_by:
-        parts.append(_("Recorded by %(name_and_date)s", name_and_date=on(signed.recorded_by, signed.recorded_on)))
+        parts.append(_("Recorded by %(name_and_date)s") % {
+            "name_and_date": on(signed.recorded_by, signed.recorded_on)})
     if signed.reviewed:
-        people = format_list([on(name, day) for name, day in signed.reviewed], locale=get_locale())
-        parts.append(_("reviewed by %(people)s", people=people))
+        people = format_list([on(name, day) for name, day in signed.reviewed], locale=formats.locale)
+        parts.append(_("reviewed by %(people)s") % {"people": people})
     if signed.approved_by:
-        parts.append(_("approved by %(name_and_date)s", name_and_date=on(signed.approved_by, signed.approved_on)))
+        parts.append(_("approved by %(name_and_date)s") % {
+            "name_and_date": on(signed.approved_by, signed.approved_on)})
     return "; ".join(parts) + "." if parts else ""
 
 

@@ -139,6 +139,12 @@ class AgendaItem(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def presenter_label(self) -> str:
+        """The presenting member's name, else the guest's typed name (the overview's rows
+        compute the same in SQL)."""
+        return self.presenter.name if self.presenter is not None else (self.presenter_name or "")
+
 
 class AgendaTemplate(db.Model):
     """A saved agenda to start new meetings from: a list of {title, description, minutes}."""

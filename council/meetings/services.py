@@ -222,9 +222,23 @@ def cadence_warning(now: datetime | None = None, months: int | None = None) -> C
 
 # --- loading ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class MeetingOverview:
+    """What the meeting page shows. The agenda and the attachments are read-only rows with the
+    attributes the templates use (an agenda row as ``AgendaItem``, with ``presenter_label``; an
+    attachment row with ``agenda_item_title``): the page changes nothing, and ORM objects cost
+    several times the query that loads them."""
+
+    meeting: Meeting  # with its type, chair, recorder, facilitator and minutes with their reviews
+    agenda: list[sa.Row]
+    attachments: list[sa.Row]
+
+
 @functools.cache
 def _overview_statements():
     """Built once: composing statements with loader options costs more than running them."""
+    from council.auth.models import Person
+
     meeting_id = sa.bindparam("meeting_id")
     return (
         sa.select(Meeting).where(Meeting.id == meeting_id).options(
@@ -235,29 +249,34 @@ def _overview_statements():
         ),
         sa.select(MinutesReview).join(Minutes).where(Minutes.meeting_id == meeting_id)
         .options(joinedload(MinutesReview.reviewer)).order_by(MinutesReview.id),
-        sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-        .options(joinedload(AgendaItem.presenter)).order_by(AgendaItem.position),
-        sa.select(Attachment).where(Attachment.meeting_id == meeting_id, Attachment.deleted_at.is_(None))
+        sa.select(AgendaItem.id, AgendaItem.title, AgendaItem.description, AgendaItem.standing,
+                  AgendaItem.planned_minutes, AgendaItem.updated_at,
+                  sa.func.coalesce(Person.name, AgendaItem.presenter_name, "").label("presenter_label"))
+        .outerjoin(Person, Person.id == AgendaItem.presenter_id)
+        .where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position),
+        sa.select(Attachment.id, Attachment.filename, Attachment.size, Attachment.uploaded_by_id,
+                  AgendaItem.title.label("agenda_item_title"))
+        .outerjoin(AgendaItem, AgendaItem.id == Attachment.agenda_item_id)
+        .where(Attachment.meeting_id == meeting_id, Attachment.deleted_at.is_(None))
         .order_by(Attachment.uploaded_at),
     )
 
 
-def load_meeting_overview(meeting_id: int) -> Meeting | None:
-    """What the meeting page shows: the meeting, its agenda, the state of its minutes and its
-    attachments, in at most four queries whatever its size. The invitees are counted apart
-    (``invitations.answers``); the minutes' text is on the minutes page.
-
-    The collections are filled from plain queries: the ORM's eager loaders for collections
-    cost several times the queries themselves."""
+def load_meeting_overview(meeting_id: int) -> MeetingOverview | None:
+    """The meeting page's data in four queries whatever the meeting's size. The invitees are
+    counted apart (``invitations.answers``); the minutes' text is on the minutes page."""
     meeting_query, review_query, agenda_query, attachment_query = _overview_statements()
     parameters = {"meeting_id": meeting_id}
     meeting = db.session.scalars(meeting_query, parameters).one_or_none()
-    if meeting is not None:
-        if meeting.minutes is not None:
-            set_committed_value(meeting.minutes, "reviews", list(db.session.scalars(review_query, parameters)))
-        set_committed_value(meeting, "agenda_items", list(db.session.scalars(agenda_query, parameters)))
-        set_committed_value(meeting, "attachments", list(db.session.scalars(attachment_query, parameters)))
-    return meeting
+    if meeting is None:
+        return None
+    if meeting.minutes is not None:
+        # Filled from a plain query: the ORM's eager loaders for collections cost several times
+        # the query itself.
+        set_committed_value(meeting.minutes, "reviews", list(db.session.scalars(review_query, parameters)))
+    connection = db.session.connection()
+    return MeetingOverview(meeting, connection.execute(agenda_query, parameters).all(),
+                           connection.execute(attachment_query, parameters).all())
 
 
 def meeting_page_query(meeting_id: int):

@@ -38,9 +38,16 @@ def load_meeting(meeting_id: int) -> Meeting:
     return _visible(services.load_meeting_page(meeting_id))
 
 
-def load_meeting_overview(meeting_id: int) -> Meeting:
-    """The meeting with what its page shows (404), if the person may see it (403)."""
-    return _visible(services.load_meeting_overview(meeting_id))
+def load_meeting_overview(meeting_id: int) -> services.MeetingOverview:
+    """What the meeting's page shows (404), if the person may see the meeting (403)."""
+    overview = services.load_meeting_overview(meeting_id)
+    _visible(overview.meeting if overview is not None else None)
+    return overview
+
+
+def visible_meeting(meeting_id: int) -> Meeting:
+    """The meeting alone (404), if the person may see it (403)."""
+    return _visible(db.session.get(Meeting, meeting_id))
 
 
 def _years() -> list[int]:
@@ -88,12 +95,14 @@ def meetings():
 
 @bp.get("/<int:meeting_id>")
 def meeting_detail(meeting_id: int):
-    meeting = load_meeting_overview(meeting_id)
+    overview = load_meeting_overview(meeting_id)
+    meeting = overview.meeting
     # The secretary sees who has not answered while answers are still coming in.
     with_names = permissions.can_manage(current_user, meeting) and meeting.status in (
         MeetingStatus.PLANNED, MeetingStatus.INVITED)
     return render_template(
-        "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting),
+        "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting, overview.agenda),
+        attachments=overview.attachments,
         answers=invitations.answers(meeting.id, current_user.id, with_names=with_names),
         permissions=permissions,
     )
