@@ -82,7 +82,8 @@ class Labels:
 def _formatted(eval_context, text: str, variables: dict) -> str:
     if eval_context.autoescape:
         text = Markup(text)
-    return text % variables
+    # Most labels have no placeholder: skip ``Markup.__mod__``, which wraps the values in helpers.
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context

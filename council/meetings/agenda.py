@@ -27,7 +27,7 @@ class ScheduledItem:
     @property
     def starts_at_utc(self) -> str:
         """For ``<time datetime>``: ISO 8601 in UTC, to the minute."""
-        return self.starts_at.strftime("%Y-%m-%dT%H:%MZ")
+        return self.starts_at.isoformat(timespec="minutes") + "Z"  # strftime is slower
 
 
 def schedule(meeting: Meeting, items=None) -> list[ScheduledItem]:

@@ -59,3 +59,10 @@ def test_post_button_is_a_form_with_the_csrf_token_and_escapes_its_text(app):
     assert html.startswith('<form method="post" action="/meetings/1/held" class="inline-form">')
     assert 'name="csrf_token" value="' in html and 'name="back" value="a&amp;b"' in html
     assert '<button type="submit" class="button">Mark &lt;as&gt; held</button>' in html
+
+
+def test_template_labels_without_variables_still_read_percent_signs_as_jinja_does(app):
+    with app.test_request_context(), force_locale("en"):
+        rendered = render_template_string('{{ _("Minutes") }}|{{ _("100%% present") }}|{{ _("<b>") }}')
+    # Labels are trusted text, as in Jinja's i18n extension: not escaped again.
+    assert rendered == "Minutes|100% present|<b>"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from council.auth.models import Person
 from council.auth.roles import Role
-from council.core.timezones import utc_to_local
+from council.core.timezones import local_to_utc, utc_to_local
 from council.extensions import db
 from council.meetings import agenda, services
 from council.meetings.models import AgendaItem, AgendaTemplate, Conclusion, DueKind, Meeting, MeetingStatus
@@ -72,6 +72,27 @@ def test_start_times_add_up_the_planned_minutes_from_the_meeting_start(app_conte
     assert [entry.number for entry in schedule] == [1, 2, 3, 4]
     assert [entry.item.title for entry in schedule] == ["Úvod", "Terénní práce", "Různé", "Závěr"]
     assert [utc_to_local(entry.starts_at).strftime("%H:%M") for entry in schedule] == ["09:00", "09:10", "09:30", "09:45"]
+
+
+def test_the_meeting_page_schedules_its_read_only_rows_as_the_items_themselves(app_context):
+    presenter = create_person("Marta Nováková", Role.MEMBER)
+    meeting = create_meeting(starts=NINE, items=[("Úvod", 10), ("Terénní práce", 20), ("Různé", 15)])
+    first, second, _third = meeting.agenda_items
+    agenda.update_item(first, {"presenter_id": presenter.id}, None)
+    agenda.update_item(second, {"presenter_id": None, "presenter_name": "host z kraje"}, None)
+    agenda.publish(meeting)
+    agenda.update_item(second, {"planned_minutes": 25}, None)  # changed after publishing
+
+    from_items = agenda.schedule(meeting)
+    from_rows = agenda.schedule(meeting, services.load_meeting_overview(meeting.id).agenda)
+
+    def shown(schedule):
+        return [(e.number, e.item.id, e.item.title, e.starts_at, e.starts_at_utc, e.changed, e.presenter)
+                for e in schedule]
+    assert shown(from_rows) == shown(from_items)
+    assert [e.presenter for e in from_rows] == ["Marta Nováková", "host z kraje", ""]
+    assert [e.changed for e in from_rows] == [False, True, False]
+    assert from_rows[0].starts_at_utc == local_to_utc(NINE).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def test_moving_items_renumbers_the_agenda_and_the_ends_stay_put(app_context):
