@@ -5,6 +5,7 @@ draft --send_for_review--> in_review --every reviewer approves--> reviewed --app
                  +--- a reviewer returns it with comments (the others' requests are withdrawn)
 After approval nothing changes silently: a correction is an amendment with a reason.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -189,15 +190,23 @@ def _local_date(value: datetime | None) -> date | None:
     return utc_to_local(value).date() if value else None
 
 
-def signature(minutes: Minutes) -> Signature:
+def signature(minutes: Minutes, names: Mapping[int, str] | None = None) -> Signature:
+    """``names``: the recorder's and the approver's names by id, for a page that loads the
+    names rather than the people (the meeting page); otherwise they come from the minutes."""
     reviewed = [
         (review.reviewer.name, _local_date(review.decided_at))
         for review in current_reviews(minutes) if review.state == ReviewState.APPROVED
     ]
+
+    if names is None:
+        recorded_by = minutes.recorded_by.name if minutes.recorded_by else None
+        approved_by = minutes.approved_by.name if minutes.approved_by else None
+    else:
+        recorded_by, approved_by = names.get(minutes.recorded_by_id), names.get(minutes.approved_by_id)
     return Signature(
-        recorded_by=minutes.recorded_by.name if minutes.recorded_by else None,
+        recorded_by=recorded_by,
         recorded_on=_local_date(minutes.recorded_at),
         reviewed=reviewed,
-        approved_by=minutes.approved_by.name if minutes.approved_by else None,
+        approved_by=approved_by,
         approved_on=_local_date(minutes.approved_at),
     )

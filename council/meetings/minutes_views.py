@@ -31,11 +31,12 @@ from council.templating import Formats
 # --- what templates use -----------------------------------------------------------------------
 
 @bp.app_template_global()
-def minutes_signature(record) -> str:
-    """ "Recorded by … on …; reviewed by … on … and … on …; approved by … on …." """
+def minutes_signature(record, names=None) -> str:
+    """ "Recorded by … on …; reviewed by … on … and … on …; approved by … on …."
+    ``names``: as for ``minutes.signature``."""
     if record is None:
         return ""
-    signed = minutes.signature(record)
+    signed = minutes.signature(record, names)
     # The translations and the formats looked up once, not for each part (this ``_`` takes no
     # variables: the parts are %-formatted).
     _, formats = get_translations().ugettext, Formats()

@@ -224,12 +224,13 @@ def cadence_warning(now: datetime | None = None, months: int | None = None) -> C
 
 @dataclass(frozen=True)
 class MeetingOverview:
-    """What the meeting page shows. The agenda and the attachments are read-only rows with the
+    """What the meeting page shows. Read-only: the agenda and the attachments are rows with the
     attributes the templates use (an agenda row as ``AgendaItem``, with ``presenter_label``; an
-    attachment row with ``agenda_item_title``): the page changes nothing, and ORM objects cost
-    several times the query that loads them."""
+    attachment row with ``agenda_item_title``), and the people the page names are names by id.
+    ORM objects cost several times the query that loads them."""
 
-    meeting: Meeting  # with its type, chair, recorder, facilitator and minutes with their reviews
+    meeting: Meeting  # with its type and its minutes (with their reviews and reviewers)
+    names: dict[int, str]  # chair, recorder, facilitator, the minutes' recorder and approver
     agenda: list[sa.Row]
     attachments: list[sa.Row]
 
@@ -240,13 +241,21 @@ def _overview_statements():
     from council.auth.models import Person
 
     meeting_id = sa.bindparam("meeting_id")
+    chair, recorder, facilitator, recorded_by, approved_by = (sa.orm.aliased(Person) for _ in range(5))
     return (
-        sa.select(Meeting).where(Meeting.id == meeting_id).options(
-            joinedload(Meeting.type), joinedload(Meeting.chair), joinedload(Meeting.recorder),
-            joinedload(Meeting.facilitator),
-            joinedload(Meeting.minutes).options(joinedload(Minutes.recorded_by),
-                                                joinedload(Minutes.approved_by)),
-        ),
+        # The meeting, its type and minutes as entities of one row, the people as names: the
+        # ORM's joined loaders cost more than the whole query.
+        sa.select(Meeting, MeetingType, Minutes, Meeting.chair_id, chair.name, Meeting.recorder_id,
+                  recorder.name, Meeting.facilitator_id, facilitator.name, Minutes.recorded_by_id,
+                  recorded_by.name, Minutes.approved_by_id, approved_by.name)
+        .join(MeetingType, MeetingType.id == Meeting.type_id)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .outerjoin(chair, chair.id == Meeting.chair_id)
+        .outerjoin(recorder, recorder.id == Meeting.recorder_id)
+        .outerjoin(facilitator, facilitator.id == Meeting.facilitator_id)
+        .outerjoin(recorded_by, recorded_by.id == Minutes.recorded_by_id)
+        .outerjoin(approved_by, approved_by.id == Minutes.approved_by_id)
+        .where(Meeting.id == meeting_id),
         sa.select(MinutesReview).join(Minutes).where(Minutes.meeting_id == meeting_id)
         .options(joinedload(MinutesReview.reviewer)).order_by(MinutesReview.id),
         sa.select(AgendaItem.id, AgendaItem.title, AgendaItem.description, AgendaItem.standing,
@@ -267,15 +276,20 @@ def load_meeting_overview(meeting_id: int) -> MeetingOverview | None:
     counted apart (``invitations.answers``); the minutes' text is on the minutes page."""
     meeting_query, review_query, agenda_query, attachment_query = _overview_statements()
     parameters = {"meeting_id": meeting_id}
-    meeting = db.session.scalars(meeting_query, parameters).one_or_none()
-    if meeting is None:
+    row = db.session.execute(meeting_query, parameters).one_or_none()
+    if row is None:
         return None
-    if meeting.minutes is not None:
+    meeting, meeting_type, minutes, *people = row
+    set_committed_value(meeting, "type", meeting_type)
+    set_committed_value(meeting, "minutes", minutes)
+    names = {person_id: name for person_id, name in zip(people[::2], people[1::2], strict=True)
+             if person_id is not None}
+    if minutes is not None:
         # Filled from a plain query: the ORM's eager loaders for collections cost several times
         # the query itself.
-        set_committed_value(meeting.minutes, "reviews", list(db.session.scalars(review_query, parameters)))
+        set_committed_value(minutes, "reviews", list(db.session.scalars(review_query, parameters)))
     connection = db.session.connection()
-    return MeetingOverview(meeting, connection.execute(agenda_query, parameters).all(),
+    return MeetingOverview(meeting, names, connection.execute(agenda_query, parameters).all(),
                            connection.execute(attachment_query, parameters).all())
 
 

@@ -102,7 +102,7 @@ def meeting_detail(meeting_id: int):
         MeetingStatus.PLANNED, MeetingStatus.INVITED)
     return render_template(
         "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting, overview.agenda),
-        attachments=overview.attachments,
+        attachments=overview.attachments, names=overview.names,
         answers=invitations.answers(meeting.id, current_user.id, with_names=with_names),
         permissions=permissions,
     )

@@ -10,6 +10,7 @@ from council.extensions import db
 from council.meetings import services
 from council.meetings.models import Invitation, Meeting, MeetingStatus
 from tests.conftest import create_person
+from tests.helpers import text_of
 from tests.meetings.factories import create_meeting, meeting_type
 
 
@@ -24,7 +25,8 @@ def _form(**overrides):
 
 def test_secretary_plans_a_meeting_in_local_time(app, signed_in, people):
     client = signed_in(Role.SECRETARY)
-    response = client.submit("/meetings/new", _form(recorder_id=str(people[Role.MEMBER].id)))
+    response = client.submit("/meetings/new", _form(recorder_id=str(people[Role.MEMBER].id),
+                                                    chair_id=str(people[Role.SECRETARY].id)))
     assert response.status_code == 302
     with app.app_context():
         meeting = db.session.scalar(sa.select(Meeting))
@@ -32,8 +34,11 @@ def test_secretary_plans_a_meeting_in_local_time(app, signed_in, people):
         assert meeting.starts_at == datetime(2027, 3, 18, 8, 0)  # Prague is UTC+1 in March
         assert meeting.status == MeetingStatus.PLANNED
         assert meeting.recorder_id == people[Role.MEMBER].id
-    page = client.get(response.location)
-    assert "Kulatý stůl k terénní práci".encode() in page.data
+    page = text_of(client.get(response.location))
+    assert "Kulatý stůl k terénní práci" in page and "Round table" in page
+    assert f"<dt>Chair</dt><dd>{people[Role.SECRETARY].name}</dd>" in page
+    assert f"<dt>Recorder</dt><dd>{people[Role.MEMBER].name}</dd>" in page
+    assert "<dt>Facilitator</dt>" not in page
 
 
 @pytest.mark.parametrize(
