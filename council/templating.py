@@ -109,7 +109,8 @@ def _may(permission: Permission) -> bool:
 
 # Flask-Babel's date filters look up the locale and the time zone and parse the pattern again
 # for every value; pages with a table of dates and times call them hundreds of times. These write
-# exactly the same text, with the locale and the zone looked up once per render (``Formats``).
+# exactly the same text, with the locale and the zone looked up once per render (``Formats``),
+# and remember the texts (a day or a time of day in a language is always written alike).
 
 STANDARD_FORMATS = ("short", "medium", "long", "full")
 
@@ -119,6 +120,7 @@ class Formats:
 
     def __init__(self, locale: Locale | None = None, zone=None):
         self.locale = locale or get_locale()
+        self.locale_name = str(self.locale)  # the texts' cache key: hashing a Locale is slower
         self.zone = zone or council_zone()
 
     def day(self, value, date_format: str = "medium") -> str:
@@ -128,14 +130,14 @@ class Formats:
             return ""
         if isinstance(value, datetime):
             value = value.replace(tzinfo=UTC).astimezone(self.zone).date()
-        return _date_pattern(self.locale, date_format).apply(value, self.locale)
+        return _day_text(self.locale_name, date_format, value)
 
     def clock(self, value) -> str:
         """As ``flask_babel.format_time(value, "short")``."""
         if value is None:
             return ""
         local = value.replace(tzinfo=UTC).astimezone(self.zone)
-        return _clock_text(self.locale, local.hour, local.minute)
+        return _clock_text(self.locale_name, local.hour, local.minute)
 
     def when(self, value, date_format: str = "medium") -> str:
         """A date and time without seconds."""
@@ -173,12 +175,14 @@ def _when_filter(context, value, date_format: str = "medium") -> str:
     return _render_formats(context).when(value, date_format)
 
 
-@functools.lru_cache(maxsize=256)
-def _date_pattern(locale: Locale, date_format: str):
+@functools.lru_cache(maxsize=4096)  # the days shown lately, in a few languages and formats
+def _day_text(locale_name: str, date_format: str, day) -> str:
+    locale = Locale.parse(locale_name)
     pattern = get_date_format(date_format, locale=locale) if date_format in STANDARD_FORMATS else date_format
-    return parse_pattern(pattern)
+    return parse_pattern(pattern).apply(day, locale)
 
 
 @functools.lru_cache(maxsize=8192)  # every minute of the day in a few languages
-def _clock_text(locale: Locale, hour: int, minute: int) -> str:
+def _clock_text(locale_name: str, hour: int, minute: int) -> str:
+    locale = Locale.parse(locale_name)
     return parse_pattern(get_time_format("short", locale=locale)).apply(time(hour, minute), locale)
