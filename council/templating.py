@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 
 from babel import Locale
 from babel.dates import get_date_format, get_time_format, parse_pattern
-from flask import current_app
+from flask import current_app, request, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -25,7 +25,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["when"] = _when_filter
     app.jinja_env.filters["clock"] = _clock_filter
     app.jinja_env.filters["dateformat"] = _day_filter
-    app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button)
+    app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button, static_url=static_url)
     @app.context_processor
     def shared_context():
         labels = Labels(get_translations())
@@ -101,6 +101,20 @@ def post_button(context, action: str, label: str, class_: str = "", fields: dict
         f'<input type="hidden" name="csrf_token" value="{escape(token)}">{hidden}'
         f'<button type="submit" class="{escape(class_)}">{escape(label)}</button></form>'
     )
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=…)``, remembered: every page links the same few files, and
+    building a URL costs more than the rest of a page's head. The key holds the application's
+    root, which a proxy may set per request (``SCRIPT_NAME``)."""
+    script_root = request.script_root
+    url = _STATIC_URLS.get((script_root, filename))
+    if url is None:
+        url = _STATIC_URLS[script_root, filename] = url_for("static", filename=filename)
+    return url
+
+
+_STATIC_URLS: dict[tuple[str, str], str] = {}
 
 
 def _may(permission: Permission) -> bool:

@@ -1,6 +1,6 @@
 """Agenda rules: numbering, start times, order, standing items, publishing."""
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,7 @@ STANDING_ITEMS = {
 }
 
 
-@dataclass(frozen=True)
-class ScheduledItem:
+class ScheduledItem(NamedTuple):  # a tuple: made and read faster than a frozen dataclass
     number: int
     item: AgendaItem
     starts_at: datetime  # naive UTC, like the meeting's start

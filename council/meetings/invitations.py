@@ -125,15 +125,27 @@ class Answers:
 def answers(meeting_id: int, person_id: int | None = None, *, with_names: bool = False) -> Answers:
     """Counted by the database in one query whatever the number of invitees; ``with_names``
     also lists, in a second one, who has not answered yet."""
-    counts_query, names_query = _answer_statements()
-    parameters = {"meeting_id": meeting_id, "person_id": person_id or 0}
-    total, attending, excused, not_answered, present, recorded, mine = \
-        db.session.execute(counts_query, parameters).one()
+    counts_query, _names_query = _answer_statements()
+    counts = db.session.execute(counts_query, {"meeting_id": meeting_id, "person_id": person_id or 0}).one()
+    return answers_from(counts, meeting_id, with_names=with_names)
+
+
+def answers_from(counts, meeting_id: int, *, with_names: bool = False) -> Answers:
+    """``Answers`` from a row of ``answer_counts()``'s columns, selected alone or with the
+    meeting (the meeting page)."""
+    total, attending, excused, not_answered, present, recorded, mine = counts
     names = []
     if with_names and not_answered:
-        names = sorted(db.session.scalars(names_query, parameters), key=fold)
+        _counts_query, names_query = _answer_statements()
+        names = sorted(db.session.scalars(names_query, {"meeting_id": meeting_id}), key=fold)
     return Answers(total, attending, excused, not_answered, present, recorded > 0, names,
                    OwnAnswer(mine) if mine is not None else None)
+
+
+def answer_counts():
+    """The counts behind ``Answers`` as one aggregate row, for the meeting given as the
+    ``meeting_id`` parameter and the person as ``person_id``."""
+    return _answer_statements()[0]
 
 
 @functools.cache

@@ -231,6 +231,7 @@ class MeetingOverview:
 
     meeting: Meeting  # with its type and its minutes (with their reviews and reviewers)
     names: dict[int, str]  # chair, recorder, facilitator, the minutes' recorder and approver
+    answer_counts: tuple  # for invitations.answers_from
     agenda: list[sa.Row]
     attachments: list[sa.Row]
 
@@ -239,16 +240,20 @@ class MeetingOverview:
 def _overview_statements():
     """Built once: composing statements with loader options costs more than running them."""
     from council.auth.models import Person
+    from council.meetings.invitations import answer_counts
 
     meeting_id = sa.bindparam("meeting_id")
     chair, recorder, facilitator, recorded_by, approved_by = (sa.orm.aliased(Person) for _ in range(5))
+    counts = answer_counts().subquery()
     return (
-        # The meeting, its type and minutes as entities of one row, the people as names: the
-        # ORM's joined loaders cost more than the whole query.
+        # The meeting, its type and minutes as entities of one row, the people as names, the
+        # invitees' answers counted alongside: the ORM's joined loaders, or a statement more,
+        # cost more than the whole query.
         sa.select(Meeting, MeetingType, Minutes, Meeting.chair_id, chair.name, Meeting.recorder_id,
                   recorder.name, Meeting.facilitator_id, facilitator.name, Minutes.recorded_by_id,
-                  recorded_by.name, Minutes.approved_by_id, approved_by.name)
+                  recorded_by.name, Minutes.approved_by_id, approved_by.name, *counts.c)
         .join(MeetingType, MeetingType.id == Meeting.type_id)
+        .join(counts, sa.true())
         .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
         .outerjoin(chair, chair.id == Meeting.chair_id)
         .outerjoin(recorder, recorder.id == Meeting.recorder_id)
@@ -271,15 +276,15 @@ def _overview_statements():
     )
 
 
-def load_meeting_overview(meeting_id: int) -> MeetingOverview | None:
-    """The meeting page's data in four queries whatever the meeting's size. The invitees are
-    counted apart (``invitations.answers``); the minutes' text is on the minutes page."""
+def load_meeting_overview(meeting_id: int, person_id: int) -> MeetingOverview | None:
+    """The meeting page's data for a person (their own answer) in four queries whatever the
+    meeting's size; the minutes' text is on the minutes page."""
     meeting_query, review_query, agenda_query, attachment_query = _overview_statements()
     parameters = {"meeting_id": meeting_id}
-    row = db.session.execute(meeting_query, parameters).one_or_none()
+    row = db.session.execute(meeting_query, {"meeting_id": meeting_id, "person_id": person_id}).one_or_none()
     if row is None:
         return None
-    meeting, meeting_type, minutes, *people = row
+    meeting, meeting_type, minutes, people, answer_counts = row[0], row[1], row[2], row[3:13], row[13:]
     set_committed_value(meeting, "type", meeting_type)
     set_committed_value(meeting, "minutes", minutes)
     names = {person_id: name for person_id, name in zip(people[::2], people[1::2], strict=True)
@@ -289,7 +294,7 @@ def load_meeting_overview(meeting_id: int) -> MeetingOverview | None:
         # the query itself.
         set_committed_value(minutes, "reviews", list(db.session.scalars(review_query, parameters)))
     connection = db.session.connection()
-    return MeetingOverview(meeting, names, connection.execute(agenda_query, parameters).all(),
+    return MeetingOverview(meeting, names, tuple(answer_counts), connection.execute(agenda_query, parameters).all(),
                            connection.execute(attachment_query, parameters).all())
 
 

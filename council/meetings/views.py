@@ -40,7 +40,7 @@ def load_meeting(meeting_id: int) -> Meeting:
 
 def load_meeting_overview(meeting_id: int) -> services.MeetingOverview:
     """What the meeting's page shows (404), if the person may see the meeting (403)."""
-    overview = services.load_meeting_overview(meeting_id)
+    overview = services.load_meeting_overview(meeting_id, current_user.id)
     _visible(overview.meeting if overview is not None else None)
     return overview
 
@@ -103,7 +103,7 @@ def meeting_detail(meeting_id: int):
     return render_template(
         "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting, overview.agenda),
         attachments=overview.attachments, names=overview.names,
-        answers=invitations.answers(meeting.id, current_user.id, with_names=with_names),
+        answers=invitations.answers_from(overview.answer_counts, meeting.id, with_names=with_names),
         permissions=permissions,
     )
 

@@ -66,3 +66,13 @@ def test_template_labels_without_variables_still_read_percent_signs_as_jinja_doe
         rendered = render_template_string('{{ _("Minutes") }}|{{ _("100%% present") }}|{{ _("<b>") }}')
     # Labels are trusted text, as in Jinja's i18n extension: not escaped again.
     assert rendered == "Minutes|100% present|<b>"
+
+
+def test_static_urls_follow_the_application_root_a_proxy_gives(app):
+    template = "{{ static_url('css/council.css') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "/static/css/council.css"
+    with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": "/council"}):
+        assert render_template_string(template) == "/council/static/css/council.css"
+    with app.test_request_context("/"):
+        assert render_template_string(template) == "/static/css/council.css"

@@ -84,7 +84,7 @@ def test_the_meeting_page_schedules_its_read_only_rows_as_the_items_themselves(a
     agenda.update_item(second, {"planned_minutes": 25}, None)  # changed after publishing
 
     from_items = agenda.schedule(meeting)
-    from_rows = agenda.schedule(meeting, services.load_meeting_overview(meeting.id).agenda)
+    from_rows = agenda.schedule(meeting, services.load_meeting_overview(meeting.id, presenter.id).agenda)
 
     def shown(schedule):
         return [(e.number, e.item.id, e.item.title, e.starts_at, e.starts_at_utc, e.changed, e.presenter)
