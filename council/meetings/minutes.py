@@ -71,13 +71,19 @@ def save_general(minutes: Minutes, data: dict, version: int | None) -> Minutes:
     return minutes
 
 
-def current_round(minutes: Minutes) -> int:
-    return max((review.round for review in minutes.reviews), default=0)
+def current_round(minutes: Minutes, reviews=None) -> int:
+    """``reviews``: the minutes' reviews as read-only rows (the meeting page), else their own."""
+    return max((review.round for review in _reviews_of(minutes, reviews)), default=0)
 
 
-def current_reviews(minutes: Minutes) -> list[MinutesReview]:
-    latest = current_round(minutes)
-    return [review for review in minutes.reviews if review.round == latest]
+def current_reviews(minutes: Minutes, reviews=None) -> list[MinutesReview]:
+    reviews = _reviews_of(minutes, reviews)
+    latest = current_round(minutes, reviews)
+    return [review for review in reviews if review.round == latest]
+
+
+def _reviews_of(minutes: Minutes, reviews):
+    return minutes.reviews if reviews is None else reviews
 
 
 def send_for_review(minutes: Minutes, reviewers: list, sent_by) -> None:
@@ -190,12 +196,13 @@ def _local_date(value: datetime | None) -> date | None:
     return utc_to_local(value).date() if value else None
 
 
-def signature(minutes: Minutes, names: Mapping[int, str] | None = None) -> Signature:
-    """``names``: the recorder's and the approver's names by id, for a page that loads the
-    names rather than the people (the meeting page); otherwise they come from the minutes."""
+def signature(minutes: Minutes, names: Mapping[int, str] | None = None, reviews=None) -> Signature:
+    """``names`` (the recorder's and the approver's names by id) and ``reviews`` (rows with
+    ``reviewer_name``), for a page that loads names rather than people (the meeting page);
+    otherwise they come from the minutes."""
     reviewed = [
-        (review.reviewer.name, _local_date(review.decided_at))
-        for review in current_reviews(minutes) if review.state == ReviewState.APPROVED
+        (review.reviewer_name, _local_date(review.decided_at))
+        for review in current_reviews(minutes, reviews) if review.state == ReviewState.APPROVED
     ]
 
     if names is None:

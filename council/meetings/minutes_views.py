@@ -31,12 +31,12 @@ from council.templating import Formats
 # --- what templates use -----------------------------------------------------------------------
 
 @bp.app_template_global()
-def minutes_signature(record, names=None) -> str:
+def minutes_signature(record, names=None, reviews=None) -> str:
     """ "Recorded by … on …; reviewed by … on … and … on …; approved by … on …."
-    ``names``: as for ``minutes.signature``."""
+    ``names``, ``reviews``: as for ``minutes.signature``."""
     if record is None:
         return ""
-    signed = minutes.signature(record, names)
+    signed = minutes.signature(record, names, reviews)
     # The translations and the formats looked up once, not for each part (this ``_`` takes no
     # variables: the parts are %-formatted).
     _, formats = get_translations().ugettext, Formats()
@@ -58,8 +58,8 @@ def minutes_signature(record, names=None) -> str:
 
 
 @bp.app_template_global()
-def minutes_current_reviews(record) -> list:
-    return minutes.current_reviews(record) if record is not None else []
+def minutes_current_reviews(record, reviews=None) -> list:
+    return minutes.current_reviews(record, reviews) if record is not None else []
 
 
 @bp.app_template_global()

@@ -263,6 +263,11 @@ class MinutesReview(db.Model):
     minutes: Mapped[Minutes] = relationship(back_populates="reviews")
     reviewer = relationship("Person")
 
+    @property
+    def reviewer_name(self) -> str:
+        """As in the meeting page's review rows, which carry the name instead of the person."""
+        return self.reviewer.name
+
 
 class MinutesAmendment(db.Model):
     """A correction of approved minutes: shown beside the original, never a silent edit."""

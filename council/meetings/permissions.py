@@ -46,17 +46,18 @@ def can_send_for_review(person, meeting: Meeting, minutes: Minutes | None) -> bo
     return minutes is not None and can_write_minutes(person, meeting, minutes)
 
 
-def pending_review_of(person, minutes: Minutes | None):
+def pending_review_of(person, minutes: Minutes | None, reviews=None):
+    """``reviews``: the minutes' reviews as read-only rows (the meeting page), else their own."""
     if minutes is None or minutes.status != MinutesStatus.IN_REVIEW:
         return None
-    for review in minutes.reviews:
+    for review in minutes.reviews if reviews is None else reviews:
         if review.reviewer_id == person.id and review.state == ReviewState.PENDING:
             return review
     return None
 
 
-def can_review(person, minutes: Minutes | None) -> bool:
-    return person.active and pending_review_of(person, minutes) is not None
+def can_review(person, minutes: Minutes | None, reviews=None) -> bool:
+    return person.active and pending_review_of(person, minutes, reviews) is not None
 
 
 def can_approve(person, minutes: Minutes | None) -> bool:

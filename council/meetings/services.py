@@ -229,9 +229,10 @@ class MeetingOverview:
     attachment row with ``agenda_item_title``), and the people the page names are names by id.
     ORM objects cost several times the query that loads them."""
 
-    meeting: Meeting  # with its type and its minutes (with their reviews and reviewers)
+    meeting: Meeting  # with its type and its minutes (their reviews are ``reviews``)
     names: dict[int, str]  # chair, recorder, facilitator, the minutes' recorder and approver
     answer_counts: tuple  # for invitations.answers_from
+    reviews: list[sa.Row]  # the minutes' reviews of every round, with ``reviewer_name``
     agenda: list[sa.Row]
     attachments: list[sa.Row]
 
@@ -261,8 +262,11 @@ def _overview_statements():
         .outerjoin(recorded_by, recorded_by.id == Minutes.recorded_by_id)
         .outerjoin(approved_by, approved_by.id == Minutes.approved_by_id)
         .where(Meeting.id == meeting_id),
-        sa.select(MinutesReview).join(Minutes).where(Minutes.meeting_id == meeting_id)
-        .options(joinedload(MinutesReview.reviewer)).order_by(MinutesReview.id),
+        sa.select(MinutesReview.id, MinutesReview.reviewer_id, MinutesReview.round, MinutesReview.state,
+                  MinutesReview.comment, MinutesReview.decided_at, Person.name.label("reviewer_name"))
+        .join(Minutes, Minutes.id == MinutesReview.minutes_id)
+        .join(Person, Person.id == MinutesReview.reviewer_id)
+        .where(Minutes.meeting_id == meeting_id).order_by(MinutesReview.id),
         sa.select(AgendaItem.id, AgendaItem.title, AgendaItem.description, AgendaItem.standing,
                   AgendaItem.planned_minutes, AgendaItem.updated_at,
                   sa.func.coalesce(Person.name, AgendaItem.presenter_name, "").label("presenter_label"))
@@ -289,12 +293,10 @@ def load_meeting_overview(meeting_id: int, person_id: int) -> MeetingOverview | 
     set_committed_value(meeting, "minutes", minutes)
     names = {person_id: name for person_id, name in zip(people[::2], people[1::2], strict=True)
              if person_id is not None}
-    if minutes is not None:
-        # Filled from a plain query: the ORM's eager loaders for collections cost several times
-        # the query itself.
-        set_committed_value(minutes, "reviews", list(db.session.scalars(review_query, parameters)))
     connection = db.session.connection()
-    return MeetingOverview(meeting, names, tuple(answer_counts), connection.execute(agenda_query, parameters).all(),
+    reviews = connection.execute(review_query, parameters).all() if minutes is not None else []
+    return MeetingOverview(meeting, names, tuple(answer_counts), reviews,
+                           connection.execute(agenda_query, parameters).all(),
                            connection.execute(attachment_query, parameters).all())
 
 

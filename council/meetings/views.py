@@ -102,7 +102,7 @@ def meeting_detail(meeting_id: int):
         MeetingStatus.PLANNED, MeetingStatus.INVITED)
     return render_template(
         "meetings/meeting.html", meeting=meeting, schedule=agenda.schedule(meeting, overview.agenda),
-        attachments=overview.attachments, names=overview.names,
+        attachments=overview.attachments, names=overview.names, minutes_reviews=overview.reviews,
         answers=invitations.answers_from(overview.answer_counts, meeting.id, with_names=with_names),
         permissions=permissions,
     )
