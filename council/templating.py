@@ -105,16 +105,15 @@ def post_button(context, action: str, label: str, class_: str = "", fields: dict
 
 def static_url(filename: str) -> str:
     """``url_for("static", filename=…)``, remembered: every page links the same few files, and
-    building a URL costs more than the rest of a page's head. The key holds the application's
-    root, which a proxy may set per request (``SCRIPT_NAME``)."""
-    script_root = request.script_root
-    url = _STATIC_URLS.get((script_root, filename))
-    if url is None:
-        url = _STATIC_URLS[script_root, filename] = url_for("static", filename=filename)
-    return url
+    building a URL costs more than the rest of a page's head."""
+    return _static_url(request.script_root, filename)
 
 
-_STATIC_URLS: dict[tuple[str, str], str] = {}
+@functools.lru_cache(maxsize=256)
+def _static_url(script_root: str, filename: str) -> str:
+    # The application's root is part of the key: a proxy may set it per request (SCRIPT_NAME),
+    # and url_for reads it from the request.
+    return url_for("static", filename=filename)
 
 
 def _may(permission: Permission) -> bool:
