@@ -242,8 +242,7 @@ def _item_of(meeting: Meeting, item_id: int) -> AgendaItem:
 
 def _reloaded(meeting_id: int) -> Meeting:
     """The meeting as the page shows it, after a change (everything eagerly, nothing stale)."""
-    return db.session.scalars(services.meeting_page_query(meeting_id)
-                              .execution_options(populate_existing=True)).unique().one()
+    return services.load_meeting_page(meeting_id, fresh=True)
 
 
 def _render(meeting: Meeting, state: AgendaState | None = None, status: int = 200):

@@ -8,6 +8,7 @@ from babel.lists import format_list
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_translations, gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from council import htmx
 from council.auth.forms import ConfirmForm
@@ -26,7 +27,7 @@ from council.meetings.models import Meeting, MinutesStatus, ReviewState
 from council.meetings.services import EditConflict, WorkflowError
 from council.meetings.views import load_meeting
 from council.security import requires
-from council.templating import Formats
+from council.templating import Formats, format_day
 
 # --- what templates use -----------------------------------------------------------------------
 
@@ -55,6 +56,47 @@ def minutes_signature(record, names=None, reviews=None) -> str:
         parts.append(_("approved by %(name_and_date)s") % {
             "name_and_date": on(signed.approved_by, signed.approved_on)})
     return "; ".join(parts) + "." if parts else ""
+
+
+# A conclusion's parts, shown in the minutes, under the standing agenda item and in the register
+# of decisions. Functions rather than macros: importing a macro file in the partial that shows
+# one conclusion, and calling its macros, cost more than the rest of the minutes page.
+
+@bp.app_template_global()
+def decision_badge(conclusion) -> Markup:
+    if not conclusion.is_decision:
+        return Markup("")
+    if conclusion.decision_label:
+        label = _("Decision %(number)s", number=conclusion.decision_label)
+    else:
+        label = _("Decision (numbered when the minutes are approved)")
+    return Markup('<span class="badge badge--decision">%s</span>') % label
+
+
+@bp.app_template_global()
+def conclusion_responsible(conclusion) -> str:
+    return ", ".join([person.name for person in conclusion.responsible_people]
+                     + [organisation.name for organisation in conclusion.responsible_organisations])
+
+
+@bp.app_template_global()
+def conclusion_due(conclusion) -> str:
+    if not conclusion.due_date:
+        return ""
+    day = format_day(conclusion.due_date, "long")
+    return _("from %(date)s", date=day) if conclusion.due_kind == "from" else _("by %(date)s", date=day)
+
+
+@bp.app_template_global()
+def conclusion_votes(conclusion) -> str:
+    parts = []
+    if conclusion.votes_for is not None:
+        parts.append(_("%(n)s for", n=conclusion.votes_for))
+    if conclusion.votes_against is not None:
+        parts.append(_("%(n)s against", n=conclusion.votes_against))
+    if conclusion.votes_abstained is not None:
+        parts.append(_("%(n)s abstained", n=conclusion.votes_abstained))
+    return ", ".join(parts)
 
 
 @bp.app_template_global()
@@ -185,17 +227,23 @@ def _page(meeting: Meeting, status: int = 200, **overrides):
     return render_template("meetings/minutes.html", **context), status
 
 
+def _minutes_meeting(meeting_id: int) -> Meeting:
+    """The meeting for the minutes' page and actions (404/403): without its invitees, which the
+    minutes do not list (loading 60 of them cost a fifth of the page)."""
+    return load_meeting(meeting_id, with_invitees=False)
+
+
 # --- the minutes page and writing ---------------------------------------------------------------
 
 @bp.get("/<int:meeting_id>/minutes")
 def minutes_page(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     return _page(meeting)
 
 
 @bp.post("/<int:meeting_id>/minutes/start")
 def minutes_start(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     if not conclusions.is_recorder(current_user, meeting):
         abort(403)
     if not ConfirmForm().validate_on_submit():
@@ -212,7 +260,7 @@ def minutes_start(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/items/<int:item_id>")
 def minutes_item_save(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     item = _item_of(meeting, item_id)
     refused = _writing_refused(meeting)
     if refused is not None:
@@ -242,7 +290,7 @@ def minutes_item_save(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/general")
 def minutes_general_save(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     refused = _writing_refused(meeting)
     if refused is not None:
         return refused
@@ -288,7 +336,7 @@ def _conclusions_fragment(meeting, item, status=200, form=None, editing=None, co
 
 @bp.get("/<int:meeting_id>/minutes/items/<int:item_id>/conclusions")
 def minutes_item_conclusions(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     item = _item_of(meeting, item_id)
     fragment_id = f"minutes-item-{item.id}-conclusions"
     if htmx.targets(fragment_id):
@@ -300,7 +348,7 @@ def minutes_item_conclusions(meeting_id: int, item_id: int):
 
 @bp.route("/<int:meeting_id>/minutes/items/<int:item_id>/conclusions/new", methods=["GET", "POST"])
 def conclusion_new(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     item = _item_of(meeting, item_id)
     refused = _writing_refused(meeting)
     if refused is not None:
@@ -320,7 +368,7 @@ def conclusion_new(meeting_id: int, item_id: int):
 
 @bp.route("/<int:meeting_id>/minutes/conclusions/<int:conclusion_id>/edit", methods=["GET", "POST"])
 def conclusion_edit(meeting_id: int, conclusion_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     conclusion = _conclusion_of(meeting, conclusion_id)
     item = conclusion.agenda_item
     refused = _writing_refused(meeting)
@@ -349,7 +397,7 @@ def conclusion_edit(meeting_id: int, conclusion_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/conclusions/<int:conclusion_id>/delete")
 def conclusion_delete(meeting_id: int, conclusion_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     conclusion = _conclusion_of(meeting, conclusion_id)
     item = conclusion.agenda_item
     refused = _writing_refused(meeting)
@@ -370,7 +418,7 @@ def conclusion_delete(meeting_id: int, conclusion_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/send")
 def minutes_send(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     refused = _writing_refused(meeting)
     if refused is not None:
         return refused
@@ -396,7 +444,7 @@ def _review_refused(meeting: Meeting):
 
 @bp.post("/<int:meeting_id>/minutes/review/approve")
 def minutes_review_approve(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     refused = _review_refused(meeting)
     if refused is not None:
         return refused
@@ -412,7 +460,7 @@ def minutes_review_approve(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/minutes/review/return")
 def minutes_review_return(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     refused = _review_refused(meeting)
     if refused is not None:
         return refused
@@ -430,7 +478,7 @@ def minutes_review_return(meeting_id: int):
 @bp.post("/<int:meeting_id>/minutes/approve")
 @requires(Permission.APPROVE_MINUTES)
 def minutes_approve(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     record = meeting.minutes
@@ -452,7 +500,7 @@ def minutes_approve(meeting_id: int):
 @bp.route("/<int:meeting_id>/minutes/items/<int:item_id>/amend", methods=["GET", "POST"])
 def minutes_amend(meeting_id: int, item_id: int | None):
     """A correction of approved minutes: the corrected text with a reason, beside the original."""
-    meeting = load_meeting(meeting_id)
+    meeting = _minutes_meeting(meeting_id)
     item = _item_of(meeting, item_id) if item_id is not None else None
     record = meeting.minutes
     if not permissions.can_amend(current_user, record):

@@ -300,14 +300,20 @@ def load_meeting_overview(meeting_id: int, person_id: int) -> MeetingOverview | 
                            connection.execute(attachment_query, parameters).all())
 
 
-def meeting_page_query(meeting_id: int):
-    """Everything about a meeting (the minutes with their conclusions, the invitees), for the
-    minutes page and the documents, in a fixed number of queries whatever its size."""
+@functools.cache
+def meeting_page_statement(*, with_invitees: bool = True):
+    """Everything about a meeting (the minutes with their conclusions and, unless the page does
+    not show them, the invitees), for the minutes page and the documents, in a fixed number of
+    queries whatever its size. Built once, for the ``meeting_id`` parameter."""
     from council.auth.models import Person
 
+    invitees = (selectinload(Meeting.invitations).options(
+        joinedload(Invitation.person).joinedload(Person.organisation),
+        joinedload(Invitation.organisation),
+    ),) if with_invitees else ()
     return (
         sa.select(Meeting)
-        .where(Meeting.id == meeting_id)
+        .where(Meeting.id == sa.bindparam("meeting_id"))
         .options(
             joinedload(Meeting.type), joinedload(Meeting.chair), joinedload(Meeting.recorder),
             joinedload(Meeting.facilitator),
@@ -320,10 +326,7 @@ def meeting_page_query(meeting_id: int):
                     selectinload(Conclusion.responsible_organisations),
                 ),
             ),
-            selectinload(Meeting.invitations).options(
-                joinedload(Invitation.person).joinedload(Person.organisation),
-                joinedload(Invitation.organisation),
-            ),
+            *invitees,
             # The minutes, their few reviews and amendments ride along in the meeting's own row.
             joinedload(Meeting.minutes).options(
                 joinedload(Minutes.recorded_by), joinedload(Minutes.approved_by),
@@ -335,8 +338,11 @@ def meeting_page_query(meeting_id: int):
     )
 
 
-def load_meeting_page(meeting_id: int) -> Meeting | None:
-    return db.session.scalars(meeting_page_query(meeting_id)).unique().one_or_none()
+def load_meeting_page(meeting_id: int, *, with_invitees: bool = True, fresh: bool = False) -> Meeting | None:
+    """``fresh``: overwrite what the session holds already (after a change)."""
+    options = {"populate_existing": True} if fresh else {}
+    return db.session.scalars(meeting_page_statement(with_invitees=with_invitees), {"meeting_id": meeting_id},
+                              execution_options=options).unique().one_or_none()
 
 
 def active_meeting_types() -> list[MeetingType]:

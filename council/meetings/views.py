@@ -32,10 +32,10 @@ def _visible(meeting: Meeting | None) -> Meeting:
     return meeting
 
 
-def load_meeting(meeting_id: int) -> Meeting:
-    """The meeting with its minutes, conclusions and invitees (404), if the person may see it
-    (403)."""
-    return _visible(services.load_meeting_page(meeting_id))
+def load_meeting(meeting_id: int, *, with_invitees: bool = True) -> Meeting:
+    """The meeting with its minutes, conclusions and (unless not needed) invitees (404), if the
+    person may see it (403)."""
+    return _visible(services.load_meeting_page(meeting_id, with_invitees=with_invitees))
 
 
 def load_meeting_overview(meeting_id: int) -> services.MeetingOverview:

@@ -1,6 +1,11 @@
 """Conclusions per agenda item: who is responsible, by or from when, decisions and their votes."""
+from datetime import date
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
 
 from council.auth.roles import Role
 from council.extensions import db
@@ -204,3 +209,20 @@ def test_a_conclusion_of_another_meeting_is_not_found(app, signed_in, draft, peo
     (foreign,) = conclusions_of(foreign_item)
     assert client.get(f"/meetings/{meeting_id}/minutes/conclusions/{foreign.id}/edit").status_code == 404
     assert client.submit(f"/meetings/{meeting_id}/minutes/conclusions/{foreign.id}/delete").status_code == 404
+
+
+def test_a_conclusion_reads_its_facts_with_names_escaped_once(app):
+    conclusion = SimpleNamespace(
+        text="Rozšířit **terénní** práci", is_decision=True, decision_label="12/2026",
+        responsible_people=[SimpleNamespace(name="Eva <Nová>")],
+        responsible_organisations=[SimpleNamespace(name="Charita & spol.")],
+        due_date=date(2017, 9, 1), due_kind="from", votes_for=9, votes_against=0, votes_abstained=None)
+    with app.test_request_context(), force_locale("en"):
+        html = render_template("meetings/_conclusion.html", conclusion=conclusion)
+        conclusion.is_decision, conclusion.votes_for, conclusion.votes_against = False, None, None
+        plain = render_template("meetings/_conclusion.html", conclusion=conclusion)
+    assert '<span class="badge badge--decision">Decision 12/2026</span>' in html
+    assert "<strong>terénní</strong>" in html
+    assert ("Responsible: Eva &lt;Nová&gt;, Charita &amp; spol. · from September 1, 2017 · "
+            "Vote: 9 for, 0 against") in html
+    assert "badge--decision" not in plain and "Vote:" not in plain
