@@ -25,12 +25,13 @@ def init_app(app) -> None:
     app.jinja_env.filters["when"] = _when_filter
     app.jinja_env.filters["clock"] = _clock_filter
     app.jinja_env.filters["dateformat"] = _day_filter
-    app.jinja_env.globals.update(Permission=Permission, may=_may, post_button=post_button, static_url=static_url)
+    app.jinja_env.globals.update(Permission=Permission, post_button=post_button, static_url=static_url)
     @app.context_processor
     def shared_context():
         labels = Labels(get_translations())
         person = current_user._get_current_object()  # the proxy costs a lookup on every use
         return {
+            # may(Permission.X): whether the signed-in person (if any) may do X.
             "may": lambda permission: person.is_authenticated and person.may(permission),
             # Signed at most once per render, however many forms the page has.
             "csrf_token": functools.cache(generate_csrf),
@@ -114,10 +115,6 @@ def _static_url(script_root: str, filename: str) -> str:
     # The application's root is part of the key: a proxy may set it per request (SCRIPT_NAME),
     # and url_for reads it from the request.
     return url_for("static", filename=filename)
-
-
-def _may(permission: Permission) -> bool:
-    return current_user.is_authenticated and current_user.may(permission)
 
 
 # Flask-Babel's date filters look up the locale and the time zone and parse the pattern again

@@ -125,8 +125,7 @@ class Answers:
 def answers(meeting_id: int, person_id: int | None = None, *, with_names: bool = False) -> Answers:
     """Counted by the database in one query whatever the number of invitees; ``with_names``
     also lists, in a second one, who has not answered yet."""
-    counts_query, _names_query = _answer_statements()
-    counts = db.session.execute(counts_query, {"meeting_id": meeting_id, "person_id": person_id or 0}).one()
+    counts = db.session.execute(answer_counts(), {"meeting_id": meeting_id, "person_id": person_id or 0}).one()
     return answers_from(counts, meeting_id, with_names=with_names)
 
 
@@ -136,8 +135,8 @@ def answers_from(counts, meeting_id: int, *, with_names: bool = False) -> Answer
     total, attending, excused, not_answered, present, recorded, mine = counts
     names = []
     if with_names and not_answered:
-        _counts_query, names_query = _answer_statements()
-        names = sorted(db.session.scalars(names_query, {"meeting_id": meeting_id}), key=fold)
+        not_answered_query = _answer_statements()[1]
+        names = sorted(db.session.scalars(not_answered_query, {"meeting_id": meeting_id}), key=fold)
     return Answers(total, attending, excused, not_answered, present, recorded > 0, names,
                    OwnAnswer(mine) if mine is not None else None)
 
